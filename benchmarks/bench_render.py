@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 from sheap.headmodel import write_head_model
 from sheap.flame import FLAME, axis_angle_to_matrix
-from sheap.binding import bind_gaussians
+from sheap.binding import bind_gaussians, splat_normals
+from sheap.shading import shade, procedural_illumination_prior
 from sheap.render import render_gaussians, default_camera
 from sheap.meshraster import rasterize_mesh
 
@@ -33,7 +34,8 @@ def head_scene(batch: int, n_splats: int, size: int, device: str, seed: int = 0)
     q = torch.nn.functional.normalize(torch.tensor([1.0, 0, 0, 0]) + 0.2 * torch.randn(batch, n_splats, 4, generator=g), dim=-1)
     means, quats, scales = bind_gaussians(out.vertices, flame.faces, pf, off, sc, q)
     V, K = default_camera(batch, size, size)
-    colors = torch.rand(batch, n_splats, 3, generator=g)
+    skin = torch.tensor([0.78, 0.57, 0.47]) * (0.85 + 0.3 * torch.rand(batch, n_splats, 1, generator=g))
+    colors = shade(skin, splat_normals(quats), procedural_illumination_prior().sh(torch.zeros(batch, 10))).clamp(0, 1)
     opac = 0.3 + 0.7 * torch.rand(batch, n_splats, generator=g)
     d = lambda t: t.to(device).contiguous()
     return dict(means=d(means), quats=d(quats), scales=d(scales), opacities=d(opac), colors=d(colors),

@@ -111,6 +111,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                   'sheap/meshraster.py'),
                                   'sheap.meshraster.rasterize_mesh': ('meshraster.html#rasterize_mesh', 'sheap/meshraster.py')},
             'sheap.render': { 'sheap.render.RenderOutput': ('render.html#renderoutput', 'sheap/render.py'),
+                              'sheap.render._alpha_2dgs': ('render.html#_alpha_2dgs', 'sheap/render.py'),
+                              'sheap.render._alpha_3dgs': ('render.html#_alpha_3dgs', 'sheap/render.py'),
                               'sheap.render._check_render_inputs': ('render.html#_check_render_inputs', 'sheap/render.py'),
                               'sheap.render._composite': ('render.html#_composite', 'sheap/render.py'),
                               'sheap.render._pairs': ('render.html#_pairs', 'sheap/render.py'),

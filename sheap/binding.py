@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_binding.ipynb #d22d9f92
 from __future__ import annotations
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 import torch
 from torch import Tensor
 from .mesh import face_frames

@@ -10,7 +10,7 @@ from typing import Literal
 import torch
 from torch import Tensor
 from .binding import quaternion_to_matrix
-from .cameras import default_camera, world_to_camera
+from .cameras import default_camera  # re-exported: `sheap.render.default_camera` is part of the public API
 
 # %% auto #0
 __all__ = ['ALPHA_THRESHOLD', 'T_MIN', 'FILTER_INV_SQUARE', 'MAX_ALPHA', 'FILTER_REACH', 'pixel_box_pairs', 'pixel_boxes',
@@ -87,27 +87,33 @@ def _composite(alpha, pix, order_key, n_pixels, feats):
     return out[:, :-1], out[:, -1]
 
 # %% ../nbs/07_render.ipynb #48773b2f
+def _alpha_2dgs(M, means2d, opacities, sid, px, py):
+    "Ray-splat intersection plus low-pass filter: alpha of every pair, and whether the intersection exists."
+    Mf = M[sid]
+    xs, ys = px.to(M.dtype) + 0.5, py.to(M.dtype) + 0.5
+    c = torch.cross(xs[:, None] * Mf[:, 2] - Mf[:, 0], ys[:, None] * Mf[:, 2] - Mf[:, 1], dim=-1)
+    cz = torch.where(c[:, 2] == 0, torch.ones_like(c[:, 2]), c[:, 2])
+    g3 = (c[:, 0] / cz) ** 2 + (c[:, 1] / cz) ** 2                                # G_3d = u^2 + v^2
+    d = means2d[sid] - torch.stack([xs, ys], -1)
+    g2 = FILTER_INV_SQUARE * (d ** 2).sum(-1)                                      # G_2d
+    return (opacities[sid] * torch.exp(-0.5 * torch.minimum(g3, g2))).clamp_max(MAX_ALPHA), c[:, 2] != 0
+
 def _rasterize_torch_2dgs(means, quats, scales, opacities, colors, viewmats, Ks, width, height,
-                          near=0.01, far=1e10, max_pairs=1 << 24):
+                          near=0.01, far=1e10):
     B, N, D = colors.shape
     M, means2d, depths, normals_c, radii, valid = _project_2dgs(means, quats, scales, viewmats, Ks, width, height, near, far)
     feats = torch.cat([colors, depths[..., None], normals_c], -1).reshape(B * N, D + 4)
     rank = torch.argsort(torch.argsort(depths.detach(), 1), 1).reshape(-1)     # depth order within each image
+    M, means2d, opacities = M.reshape(B * N, 3, 3), means2d.reshape(B * N, 2), opacities.reshape(-1)
     sid, px, py = _pairs(means2d, radii, valid, width, height)
-    b = torch.div(sid, N, rounding_mode="floor")
-    Mf = M.reshape(B * N, 3, 3)[sid]
-    xs, ys = px.to(M.dtype) + 0.5, py.to(M.dtype) + 0.5
-    c = torch.cross(xs[:, None] * Mf[:, 2] - Mf[:, 0], ys[:, None] * Mf[:, 2] - Mf[:, 1], dim=-1)
-    cz = torch.where(c[:, 2] == 0, torch.ones_like(c[:, 2]), c[:, 2])
-    g3 = (c[:, 0] / cz) ** 2 + (c[:, 1] / cz) ** 2
-    d = means2d.reshape(B * N, 2)[sid] - torch.stack([xs, ys], -1)
-    g2 = FILTER_INV_SQUARE * (d ** 2).sum(-1)
-    alpha = (opacities.reshape(-1)[sid] * torch.exp(-0.5 * torch.minimum(g3, g2))).clamp_max(MAX_ALPHA)
-    ok = ((alpha >= ALPHA_THRESHOLD) & (c[:, 2] != 0)).detach()
-    sid, b, px, py, alpha = sid[ok], b[ok], px[ok], py[ok], alpha[ok]
-    pix = (b * height + py) * width + px
+    with torch.no_grad():                                                       # most box pairs are transparent:
+        a0, hit = _alpha_2dgs(M.detach(), means2d.detach(), opacities.detach(), sid, px, py)
+        ok = (a0 >= ALPHA_THRESHOLD) & hit                                      # drop them before autograd sees them
+    sid, px, py = sid[ok], px[ok], py[ok]
+    alpha, _ = _alpha_2dgs(M, means2d, opacities, sid, px, py)
+    pix = (torch.div(sid, N, rounding_mode="floor") * height + py) * width + px
     acc, acc_alpha = _composite(alpha, pix, pix * N + rank[sid], B * height * width, feats[sid])
-    return acc.reshape(B, height, width, D + 4), acc_alpha.reshape(B, height, width, 1), radii, means2d
+    return acc.reshape(B, height, width, D + 4), acc_alpha.reshape(B, height, width, 1), radii, means2d.reshape(B, N, 2)
 
 # %% ../nbs/07_render.ipynb #7535ad9a
 def shortest_axis_normals(quats: Tensor, scales: Tensor) -> Tensor: # [..., 4], [..., 3] -> [..., 3]
@@ -143,23 +149,28 @@ def _project_3dgs(means, quats, scales, opacities, viewmats, Ks, width, height, 
     n = n[..., 0] * torch.where((-n[..., 0] * mc).sum(-1, keepdim=True) > 0, 1.0, -1.0)
     return conic, means2d, z, n, radii * valid[..., None], valid
 
+def _alpha_3dgs(conic, means2d, opacities, sid, px, py):
+    d = means2d[sid] - torch.stack([px, py], -1).to(means2d.dtype) - 0.5
+    a, b, c = conic[sid].unbind(-1)
+    sigma = 0.5 * (a * d[:, 0] ** 2 + c * d[:, 1] ** 2) + b * d[:, 0] * d[:, 1]
+    return (opacities[sid] * torch.exp(-sigma)).clamp_max(MAX_ALPHA), sigma >= 0
+
 def _rasterize_torch_3dgs(means, quats, scales, opacities, colors, viewmats, Ks, width, height,
                           near=0.01, far=1e10, eps2d=0.3):
     B, N, D = colors.shape
     conic, means2d, depths, normals_c, radii, valid = _project_3dgs(means, quats, scales, opacities, viewmats, Ks, width, height, near, far, eps2d)
     feats = torch.cat([colors, depths[..., None], normals_c], -1).reshape(B * N, D + 4)
     rank = torch.argsort(torch.argsort(depths.detach(), 1), 1).reshape(-1)
+    conic, means2d, opacities = conic.reshape(B * N, 3), means2d.reshape(B * N, 2), opacities.reshape(-1)
     sid, px, py = _pairs(means2d, radii, valid, width, height, reach=0.0)
-    b = torch.div(sid, N, rounding_mode="floor")
-    d = means2d.reshape(B * N, 2)[sid] - torch.stack([px, py], -1).to(means.dtype) - 0.5
-    a, bb, cc = conic.reshape(B * N, 3)[sid].unbind(-1)
-    sigma = 0.5 * (a * d[:, 0] ** 2 + cc * d[:, 1] ** 2) + bb * d[:, 0] * d[:, 1]
-    alpha = (opacities.reshape(-1)[sid] * torch.exp(-sigma)).clamp_max(MAX_ALPHA)
-    ok = ((alpha >= ALPHA_THRESHOLD) & (sigma >= 0)).detach()
-    sid, b, px, py, alpha = sid[ok], b[ok], px[ok], py[ok], alpha[ok]
-    pix = (b * height + py) * width + px
+    with torch.no_grad():
+        a0, pos = _alpha_3dgs(conic.detach(), means2d.detach(), opacities.detach(), sid, px, py)
+        ok = (a0 >= ALPHA_THRESHOLD) & pos
+    sid, px, py = sid[ok], px[ok], py[ok]
+    alpha, _ = _alpha_3dgs(conic, means2d, opacities, sid, px, py)
+    pix = (torch.div(sid, N, rounding_mode="floor") * height + py) * width + px
     acc, acc_alpha = _composite(alpha, pix, pix * N + rank[sid], B * height * width, feats[sid])
-    return acc.reshape(B, height, width, D + 4), acc_alpha.reshape(B, height, width, 1), radii, means2d
+    return acc.reshape(B, height, width, D + 4), acc_alpha.reshape(B, height, width, 1), radii, means2d.reshape(B, N, 2)
 
 # %% ../nbs/07_render.ipynb #f17ac8d3
 def gsplat_available() -> bool:
@@ -187,7 +198,7 @@ def _rasterize_gsplat(means, quats, scales, opacities, colors, viewmats, Ks, wid
     if bg is not None: bg = torch.cat([bg, torch.zeros_like(bg[..., :3])], -1)
     rc, ra, meta = gsplat.rasterization(means, quats, scales, opacities, feats[:, None], viewmats[:, None], Ks[:, None],
                                         width, height, near_plane=near, far_plane=far, eps2d=eps2d, backgrounds=bg,
-                                        render_mode="RGB+ED")
+                                        render_mode="RGB+ED", packed=False)   # packed mode rejects batched backgrounds in 1.5.3
     rc, ra = rc[:, 0], ra[:, 0]
     return rc[..., :D], ra, rc[..., D + 3:D + 4], rc[..., D:D + 3], meta["radii"][:, 0]
 
