@@ -19,6 +19,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'sheap.cameras.resize_intrinsics': ('cameras.html#resize_intrinsics', 'sheap/cameras.py'),
                                'sheap.cameras.world_to_camera': ('cameras.html#world_to_camera', 'sheap/cameras.py')},
             'sheap.cli': { 'sheap.cli._make_head_model': ('cli.html#_make_head_model', 'sheap/cli.py'),
+                           'sheap.cli._synth': ('cli.html#_synth', 'sheap/cli.py'),
                            'sheap.cli.build_parser': ('cli.html#build_parser', 'sheap/cli.py'),
                            'sheap.cli.main': ('cli.html#main', 'sheap/cli.py')},
             'sheap.flame': { 'sheap.flame.FLAME': ('flame.html#flame', 'sheap/flame.py'),

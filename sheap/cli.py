@@ -18,6 +18,19 @@ def _make_head_model(args):
     if args.preview is not None:
         preview_figure(path, args.preview); print(f"wrote {args.preview}")
 
+def _synth(args):
+    from sheap.synthetic import generate, SynthConfig
+    from sheap.headmodel import write_head_model
+    model = args.model
+    if model is None:                                     # embedded default: the procedural head, written once
+        model = args.out / "head_model" / "FLAME_NEUTRAL.pkl"
+        if not model.exists(): write_head_model(model.parent, seed=0)
+    if not Path(model).exists(): raise ValueError(f"{model}: FLAME model not found")
+    cfg = SynthConfig(size=args.size, frames=args.frames)
+    man = generate(args.out, model, videos=args.videos, split=args.split, seed=args.seed, cfg=cfg, workers=args.workers)
+    print(f"{args.split}: {man['this_run']['written']} written, {man['this_run']['skipped']} already there; "
+          f"{man['kept']} videos in {args.out / 'manifest.json'}")
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sheap", description="SHeaP: self-supervised head geometry from 2D Gaussians")
     sub = p.add_subparsers(dest="command", required=True)
@@ -26,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--seed", type=int, default=0, help="seed of the random basis components")
     m.add_argument("--preview", type=Path, default=None, help="also write a PNG of the model (neutral, shape, expression, jaw)")
     m.set_defaults(func=_make_head_model)
+    y = sub.add_parser("synth", help="write synthetic head videos with exact 3D ground truth")
+    y.add_argument("--out", type=Path, required=True, help="dataset folder (videos go to OUT/<split>/, index to OUT/manifest.json)")
+    y.add_argument("--videos", type=int, default=8); y.add_argument("--frames", type=int, default=8)
+    y.add_argument("--size", type=int, default=512, help="image size in pixels")
+    y.add_argument("--seed", type=int, default=0); y.add_argument("--split", choices=("train", "val", "test"), default="train")
+    y.add_argument("--model", type=Path, default=None, help="FLAME model with region labels (default: the procedural head)")
+    y.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU core)")
+    y.set_defaults(func=_synth)
     return p
 
 def main(argv: list[str] | None = None) -> int:

@@ -291,7 +291,9 @@ def generate(out: str | Path, model_path: str | Path, videos: int = 8, split: st
     else:
         with mp.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=args) as pool:
             results = list(tqdm(pool.imap_unordered(_make_video, jobs), total=len(jobs), disable=not progress, desc=f"synth {split}"))
-    return write_manifest(out, cfg)
+    man = write_manifest(out, cfg)
+    man["this_run"] = {s: sum(r["status"] == s for r in results) for s in ("written", "skipped")}
+    return man
 
 def write_manifest(out: Path, cfg: SynthConfig | None = None) -> dict:
     "List every complete video under `out/<split>/` in `out/manifest.json` (atomic)."
