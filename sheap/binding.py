@@ -68,9 +68,6 @@ def splat_normals(quats: Tensor) -> Tensor: # [..., 4] wxyz -> [..., 3]
     "Unit normal of each 2D splat: the third column of its rotation."
     return quaternion_to_matrix(quats)[..., :, 2]
 
-# %% ../nbs/05_binding.ipynb #b94c7780
-def _rigid(x: Tensor, R: Tensor, t: Tensor) -> Tensor: return x @ R.T + t
-
 # %% ../nbs/05_binding.ipynb #f7f0ecc7
 @dataclass
 class CanonicalGaussians:

@@ -26,13 +26,13 @@ def _resize(img: torch.Tensor, size: int) -> torch.Tensor:
 class VideoPairs(Dataset):
     "Source/target frame pairs of the videos of one split of a prepared or synthetic dataset."
     def __init__(self, root: str | Path, split: str = "train", size: int = 512, vit_size: int = 224, dino_size: int = 448,
-                 pairs_per_video: int = 1, seed: int = 0):
+                 pairs_per_video: int = 1):
         self.root = Path(root)
         man = self.root / "manifest.json"
         if not man.exists(): raise FileNotFoundError(f"{man}: no manifest (run `sheap synth` or `sheap prepare` first)")
         self.videos = [v for v in json.loads(man.read_text())["videos"] if v["split"] == split and v["frames"] >= 2]
         if not self.videos: raise ValueError(f"{man}: no videos with 2+ frames in split {split!r}")
-        self.size, self.vit_size, self.dino_size, self.pairs, self.seed = size, vit_size, dino_size, pairs_per_video, seed
+        self.size, self.vit_size, self.dino_size, self.pairs = size, vit_size, dino_size, pairs_per_video
         self._ann: dict = {}
 
     def __len__(self): return len(self.videos) * self.pairs
@@ -57,10 +57,7 @@ class VideoPairs(Dataset):
 
     def __getitem__(self, i: int) -> dict:
         k = i % len(self.videos)
-        info = torch.utils.data.get_worker_info()
-        g = torch.Generator().manual_seed(hash((self.seed, i, info.id if info else -1, int(torch.randint(0, 2**31, (1,))))) % 2**63)
-        n = self.videos[k]["frames"]
-        src, tgt = torch.randperm(n, generator=g)[:2].tolist()
+        src, tgt = torch.randperm(self.videos[k]["frames"])[:2].tolist()   # torch's RNG: seeded per DataLoader worker
         s, t = self.frame(k, src), self.frame(k, tgt)
         return {**{f"source_{a}": b for a, b in s.items()}, **{f"target_{a}": b for a, b in t.items()}, "video": k}
 

@@ -22,6 +22,11 @@ T_MIN = 1e-4                   # a pixel is done once its transmittance would fa
 FILTER_INV_SQUARE = 2.0        # 2DGS screen-space low-pass filter
 MAX_ALPHA = 0.999
 
+def _on_screen(means2d, radii, width, height):
+    "Splats whose box `means2d +/- radii` overlaps the image."
+    return ((means2d[..., 0] + radii[..., 0] > 0) & (means2d[..., 0] - radii[..., 0] < width) &
+            (means2d[..., 1] + radii[..., 1] > 0) & (means2d[..., 1] - radii[..., 1] < height))
+
 def _project_2dgs(means, quats, scales, viewmats, Ks, width, height, near, far):
     "Per splat: ray transform rows `M [B,N,3,3]`, centre `means2d [B,N,2]`, `depths [B,N]`, camera-facing normals (camera frame) and integer radii."
     R_cw, t_cw = viewmats[:, :3, :3], viewmats[:, :3, 3]
@@ -40,8 +45,7 @@ def _project_2dgs(means, quats, scales, viewmats, Ks, width, height, near, far):
     radii = torch.ceil(3.33 * half.clamp_min(1e-4).sqrt())
     depths = means_c[..., 2]
     valid = (dist != 0) & (depths > near) & (depths < far)
-    valid &= ((means2d[..., 0] + radii[..., 0] > 0) & (means2d[..., 0] - radii[..., 0] < width) &
-              (means2d[..., 1] + radii[..., 1] > 0) & (means2d[..., 1] - radii[..., 1] < height)).detach()
+    valid &= _on_screen(means2d.detach(), radii, width, height)
     return M, means2d, depths, n * flip, radii * valid[..., None], valid
 
 # %% ../nbs/07_render.ipynb #2b526aa0
@@ -143,8 +147,7 @@ def _project_3dgs(means, quats, scales, opacities, viewmats, Ks, width, height, 
     ext = torch.sqrt(2 * torch.log((opacities.detach() / ALPHA_THRESHOLD).clamp_min(1))).clamp_max(3.33)
     radii = torch.ceil(ext[..., None] * torch.stack([cov2d[..., 0, 0], cov2d[..., 1, 1]], -1).detach().clamp_min(0).sqrt())
     valid = (det > 0) & (z > near) & (z < far) & (opacities >= ALPHA_THRESHOLD)
-    valid &= ((means2d[..., 0] + radii[..., 0] > 0) & (means2d[..., 0] - radii[..., 0] < width) &
-              (means2d[..., 1] + radii[..., 1] > 0) & (means2d[..., 1] - radii[..., 1] < height)).detach()
+    valid &= _on_screen(means2d.detach(), radii, width, height)
     n = R_cw[:, None] @ shortest_axis_normals(quats, scales)[..., None]
     n = n[..., 0] * torch.where((-n[..., 0] * mc).sum(-1, keepdim=True) > 0, 1.0, -1.0)
     return conic, means2d, z, n, radii * valid[..., None], valid

@@ -16,6 +16,7 @@ from .cameras import default_camera, project_points
 from .meshraster import rasterize_mesh, face_labels_from_vertices
 from .mesh import vertex_normals
 from .shading import shade, procedural_illumination_prior
+from .headmodel import EYE_CENTRE
 
 # %% auto #0
 __all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'emotion_expression', 'SynthConfig',
@@ -88,8 +89,8 @@ def sample_frames(n: int, n_expr: int, g: torch.Generator) -> FrameParams:
     return FrameParams(expr, pose, eyelids.clamp(-0.3, 1.0), trans, emo, val.clamp(-1, 1), aro.clamp(-1, 1))
 
 # %% ../nbs/10_synthetic.ipynb #7ff8b481
-def torso_mesh(width: float, depth: float, n_theta: int = 48, n_y: int = 14) -> tuple[Tensor, Tensor]:
-    "Shoulders and upper torso `(verts [N,3], faces)` in FLAME space, from the neck base down."
+def torso_mesh(width: float, depth: float, n_theta: int = 48, n_y: int = 14) -> tuple[Tensor, Tensor, Tensor]:
+    "Shoulders and upper torso `(verts [N,3], faces, uv [N,2])` in FLAME space, from the neck base down."
     t = torch.linspace(0, 2 * math.pi, n_theta + 1)[:-1]
     s = torch.linspace(0, 1, n_y)
     y = -0.13 - 0.3 * s
@@ -102,14 +103,15 @@ def torso_mesh(width: float, depth: float, n_theta: int = 48, n_y: int = 14) -> 
     a, b = i * n_theta + j, i * n_theta + (j + 1) % n_theta
     c_, d = a + n_theta, b + n_theta
     faces = torch.cat([torch.stack([a, c_, b], -1), torch.stack([b, c_, d], -1)]).reshape(-1, 3)
-    return v, faces
+    uv = torch.stack([torch.arange(n_theta).repeat(n_y) / n_theta, s.repeat_interleave(n_theta)], -1)
+    return v, faces, uv
 
 def hair_shell(verts: Tensor, faces: Tensor, vertex_region: Tensor, thickness: Tensor) -> tuple[Tensor, Tensor]:
-    "Scalp pushed outwards: `(verts [B,V,3], faces [Fh,3])` over the head's vertex indexing."
+    "Scalp pushed outwards: `(verts [B,V,3], scalp face indices [Fh])`, over the head's vertex and face indexing."
     scalp = vertex_region == 1
     keep = scalp[faces].all(-1)
     vn = vertex_normals(verts, faces)
-    return verts + vn * (thickness * scalp)[None, :, None], faces[keep]
+    return verts + vn * (thickness * scalp)[None, :, None], torch.nonzero(keep)[:, 0]
 
 # %% ../nbs/10_synthetic.ipynb #31ddb1a0
 SKIN = (torch.tensor([0.95, 0.78, 0.68]), torch.tensor([0.33, 0.21, 0.15]))
@@ -146,7 +148,7 @@ def sample_identity(n_shape: int, prior, size: int, g: torch.Generator, shape_st
     return Identity(shape, skin.clamp(0, 1), hair.clamp(0, 1), iris, cloth, 0.006 + 0.022 * float(r(1)),
                     0.3 + 0.12 * float(r(1)), sh, bg.clamp(0, 1), torch.randn(6, 4, generator=g))
 
-def vertex_albedo(flame: FLAME, neutral: Tensor, ident: Identity, eye_centre=(0.032, 0.012, 0.068), eye_radius=0.0125) -> Tensor: # [V, 3]
+def vertex_albedo(flame: FLAME, neutral: Tensor, ident: Identity) -> Tensor: # [V, 3]
     "Per-vertex albedo of the head from the region labels: skin, lips, brows, scalp, eyes with iris and pupil."
     reg = flame.region
     a = ident.skin.expand(neutral.shape[0], 3).clone()
@@ -157,7 +159,7 @@ def vertex_albedo(flame: FLAME, neutral: Tensor, ident: Identity, eye_centre=(0.
     brow = torch.exp(-((x.abs() - 0.03) ** 2 / (2 * 0.016 ** 2) + (y - 0.037) ** 2 / (2 * 0.004 ** 2))) * (z > 0.05) * (reg == 0)
     a = a * (1 - 0.8 * brow[:, None]) + 0.8 * brow[:, None] * ident.hair
     eyes = reg == 3
-    c = torch.tensor(eye_centre).expand(neutral.shape[0], 3).clone(); c[:, 0] = c[:, 0] * torch.sign(x)
+    c = torch.tensor(EYE_CENTRE, dtype=neutral.dtype).expand(neutral.shape[0], 3).clone(); c[:, 0] = c[:, 0] * torch.sign(x)
     d = torch.nn.functional.normalize(neutral - c, dim=-1)[:, 2]
     eye_col = torch.where((d > 0.97)[:, None], torch.tensor([0.02, 0.02, 0.02]), torch.where((d > 0.86)[:, None], ident.iris, torch.tensor([0.85, 0.83, 0.8])))
     a[eyes] = eye_col[eyes]
@@ -188,18 +190,17 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     out = flame(shape, fp.expr, fp.pose, eyelids=fp.eyelids if flame.eyelid_dirs is not None else None, trans=fp.trans)
     neutral = flame(ident.shape[None], torch.zeros(1, flame.n_expr), torch.eye(3).expand(1, 5, 3, 3)).vertices[0]
     V_ = neutral.shape[0]
-    hv, hf = hair_shell(out.vertices, flame.faces, flame.region, ident.hair_volume * (0.5 + 0.5 * ((neutral[:, 1] + 0.02) / 0.1).clamp(0, 1) + 0.3 * (neutral[:, 2] < -0.03)))
-    tv, tf = torso_mesh(ident.torso_width, 0.22)
+    hv, hair_face = hair_shell(out.vertices, flame.faces, flame.region, ident.hair_volume * (0.5 + 0.5 * ((neutral[:, 1] + 0.02) / 0.1).clamp(0, 1) + 0.3 * (neutral[:, 2] < -0.03)))
+    tv, tf, tuv = torso_mesh(ident.torso_width, 0.22)
+    hf = flame.faces[hair_face]
     root = out.joints[:, :1]                                                               # posed root = rest root + trans
     tv = (tv - (root - fp.trans[:, None])) @ fp.pose[:, 0].transpose(1, 2) + root          # shoulders follow the torso joint
     verts = torch.cat([out.vertices, hv, tv], 1)
     faces = torch.cat([flame.faces, hf + V_, tf + 2 * V_])
     labels = torch.cat([face_labels_from_vertices(flame.region, flame.faces), torch.full((hf.shape[0],), 5), torch.full((tf.shape[0],), 6)])
     alb_v = torch.cat([vertex_albedo(flame, neutral, ident), ident.hair.expand(V_, 3), ident.cloth.expand(tv.shape[1], 3)])
-    tuv = torch.stack([torch.arange(tv.shape[1]) % 48 / 48.0, torch.arange(tv.shape[1]) // 48 / 14.0], -1)
     ft = flame.ft if flame.ft is not None else flame.faces
     vt = flame.vt if flame.vt is not None else neutral[:, :2]
-    hair_face = torch.nonzero(flame.region[flame.faces].eq(1).all(-1))[:, 0]
     uv_corner = torch.cat([vt[ft], vt[ft[hair_face]], tuv[tf]])                         # [F, 3, 2]
     V, K = default_camera(M, R, R)
     ras = rasterize_mesh(verts, faces, V, K, R, R, face_labels=labels)
