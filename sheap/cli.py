@@ -31,6 +31,16 @@ def _synth(args):
     print(f"{args.split}: {man['this_run']['written']} written, {man['this_run']['skipped']} already there; "
           f"{man['kept']} videos in {args.out / 'manifest.json'}")
 
+def _prepare(args):
+    from sheap.prepare import prepare, PrepareConfig
+    cfg = PrepareConfig(size=args.size, stride=args.stride, max_frames=args.max_frames, min_face=args.min_face,
+                        smooth_sigma=args.smooth, each_image=args.each_image)
+    man = prepare(args.sources, args.out, split=args.split, cfg=cfg, workers=args.workers)
+    r = man["this_run"]
+    print(f"{args.split}: {r['written']} written, {r['skipped']} already there, {r['dropped']} dropped, "
+          f"{r['unsupported']} unsupported; {man['kept']} videos ({man['kept_frames']} frames) in {args.out / 'manifest.json'}")
+    for reason, n in sorted(man["dropped_counts"].items()): print(f"  dropped: {n} x {reason}")
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sheap", description="SHeaP: self-supervised head geometry from 2D Gaussians")
     sub = p.add_subparsers(dest="command", required=True)
@@ -47,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--model", type=Path, default=None, help="FLAME model with region labels (default: the procedural head)")
     y.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU core)")
     y.set_defaults(func=_synth)
+    r = sub.add_parser("prepare", help="crop real videos, frame folders or photos to the dataset layout (mediapipe)")
+    r.add_argument("sources", nargs="+", type=Path, help="video files, image files or folders (searched recursively)")
+    r.add_argument("--out", type=Path, required=True, help="dataset folder (videos go to OUT/<split>/, index to OUT/manifest.json)")
+    r.add_argument("--split", choices=("train", "val", "test"), default="train")
+    r.add_argument("--size", type=int, default=512, help="crop size in pixels")
+    r.add_argument("--stride", type=int, default=1, help="keep every n-th frame"); r.add_argument("--max-frames", type=int, default=None)
+    r.add_argument("--min-face", type=float, default=48.0, help="smallest face (landmark extent, source pixels)")
+    r.add_argument("--smooth", type=float, default=2.0, help="temporal smoothing of the crop box (frames)")
+    r.add_argument("--each-image", action="store_true", help="every image is its own item, not a frame of its folder's video")
+    r.add_argument("--workers", type=int, default=1, help="processes")
+    r.set_defaults(func=_prepare)
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try: args.func(args)
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError, ImportError) as e:
         print(f"sheap {args.command}: error: {e}", file=sys.stderr); return 2
     return 0
 
