@@ -33,6 +33,7 @@ def main(argv=None):
     p.add_argument("--out", type=Path, required=True); p.add_argument("--cuda", action="store_true")
     p.add_argument("--tiny", action="store_true"); p.add_argument("--batch", type=int, default=8)
     p.add_argument("--repeats", type=int, default=20); p.add_argument("--dtype", default="bf16", choices=("bf16", "fp32"))
+    p.add_argument("--compile", action="store_true", help="torch.compile the regressor's graph network blocks")
     a = p.parse_args(argv)
     dev = "cuda" if a.cuda else "cpu"
     torch.manual_seed(0)
@@ -41,6 +42,8 @@ def main(argv=None):
     rcfg = RegressorConfig.tiny() if a.tiny else RegressorConfig.paper()
     est = ParameterEstimator(ecfg).to(dev)
     reg = GaussiansRegressor(rcfg, flame.faces, face_uvs(flame)).to(dev)
+    if a.compile:
+        for blk in reg.blocks: blk.compile()
     B = a.batch
     img = torch.rand(B, 3, 224, 224, device=dev)
     tokens = torch.randn(B, 1 + 32 * 32, rcfg.d_dino, device=dev)
@@ -70,7 +73,7 @@ def main(argv=None):
         (loss_of(g, M) + e.shape.square().mean()).backward()
 
     res = dict(device=torch.cuda.get_device_name() if a.cuda else "cpu", torch=torch.__version__, batch=B, dtype=a.dtype,
-               profile="tiny" if a.tiny else "paper", faces=int(flame.faces.shape[0]), gaussians=int(reg.parent_face.shape[0]),
+               profile="tiny" if a.tiny else "paper", compiled=a.compile, ring_by=rcfg.ring_by, faces=int(flame.faces.shape[0]), gaussians=int(reg.parent_face.shape[0]),
                params=dict(vit=n_params(est.vit), estimator=n_params(est), uv_generator=n_params(reg.uv_generator),
                            regressor=n_params(reg)),
                ms=dict(estimator_fwd_bwd=timeit(vit_step, a.repeats, a.cuda), regressor_fwd=timeit(reg_fwd, a.repeats, a.cuda),

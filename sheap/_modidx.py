@@ -232,6 +232,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'sheap.regressor._SymSpMM': ('regressor.html#_symspmm', 'sheap/regressor.py'),
                                  'sheap.regressor._SymSpMM.backward': ('regressor.html#_symspmm.backward', 'sheap/regressor.py'),
                                  'sheap.regressor._SymSpMM.forward': ('regressor.html#_symspmm.forward', 'sheap/regressor.py'),
+                                 'sheap.regressor._amp': ('regressor.html#_amp', 'sheap/regressor.py'),
                                  'sheap.regressor._groups': ('regressor.html#_groups', 'sheap/regressor.py'),
                                  'sheap.regressor._spmm': ('regressor.html#_spmm', 'sheap/regressor.py'),
                                  'sheap.regressor.face_uvs': ('regressor.html#face_uvs', 'sheap/regressor.py')},

@@ -20,6 +20,8 @@ def flame():
 
 
 def test_regressor_and_estimator_match_cpu(flame):
+    torch.backends.cudnn.allow_tf32 = False          # compare float32 with float32, not TF32 convolutions
+    torch.backends.cuda.matmul.allow_tf32 = False
     torch.manual_seed(0)
     reg = GaussiansRegressor(RegressorConfig.tiny(), flame.faces, face_uvs(flame))
     est = ParameterEstimator(EncoderConfig.tiny())
