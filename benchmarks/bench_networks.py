@@ -5,27 +5,18 @@ CPU:  python benchmarks/bench_networks.py --out runs/bench_net --tiny --batch 2
 
 The regressor runs on the procedural head (10,294 faces, like FLAME's 9,976) with 2 Gaussians per face; its DINOv2
 input is a random [B, 1 + 32*32, 768] token tensor (the frozen DINOv2 itself is not timed). Writes `networks.json`
-with medians over --repeats runs after warm-up, in milliseconds.
+with medians over --repeats runs after 2 warm-up runs, in milliseconds.
 """
 from __future__ import annotations
-import argparse, json, statistics, tempfile, time
+import argparse, json, sys, tempfile
 from pathlib import Path
 import torch
 from sheap.headmodel import write_head_model
 from sheap.flame import FLAME
 from sheap.encoder import ParameterEstimator, EncoderConfig, n_params
 from sheap.regressor import GaussiansRegressor, RegressorConfig, face_uvs
-
-
-def timeit(fn, repeats: int, cuda: bool) -> float:
-    for _ in range(3): fn()
-    ts = []
-    for _ in range(repeats):
-        if cuda: torch.cuda.synchronize()
-        t = time.perf_counter(); fn()
-        if cuda: torch.cuda.synchronize()
-        ts.append(1e3 * (time.perf_counter() - t))
-    return statistics.median(ts)
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_render import timeit  # noqa: E402  (median over repeats after warm-up, CUDA-synchronised)
 
 
 def main(argv=None):

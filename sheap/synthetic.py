@@ -14,7 +14,7 @@ from torch import Tensor
 from .flame import FLAME, axis_angle_to_matrix, barycentric_points
 from .cameras import default_camera, project_points
 from .meshraster import rasterize_mesh, face_labels_from_vertices
-from .mesh import vertex_normals
+from .mesh import vertex_normals, _atomic_write
 from .shading import shade, procedural_illumination_prior
 from .headmodel import EYE_CENTRE
 
@@ -304,5 +304,5 @@ def write_manifest(out: Path, cfg: SynthConfig | None = None) -> dict:
             meta = json.loads(m.read_text()); vids.append(dict(split=split, id=meta["id"], frames=meta["frames"], seed=meta["seed"], path=f"{split}/{meta['id']}"))
     partial = sorted(str(p.relative_to(out)) for p in out.glob("*/*.partial"))
     man = dict(kind="synthetic", config=asdict(cfg) if cfg else None, kept=len(vids), dropped=[dict(path=p, reason="incomplete (interrupted run)") for p in partial], videos=vids)
-    tmp = out / "manifest.json.tmp"; tmp.write_text(json.dumps(man, indent=1)); os.replace(tmp, out / "manifest.json")
+    _atomic_write(out / "manifest.json", json.dumps(man, indent=1).encode())
     return man

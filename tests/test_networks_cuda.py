@@ -19,9 +19,16 @@ def flame():
     return FLAME.from_file(write_head_model(Path(tempfile.mkdtemp()), seed=0))
 
 
-def test_regressor_and_estimator_match_cpu(flame):
-    torch.backends.cudnn.allow_tf32 = False          # compare float32 with float32, not TF32 convolutions
-    torch.backends.cuda.matmul.allow_tf32 = False
+@pytest.fixture
+def no_tf32():
+    "Compare float32 with float32, not TF32 convolutions and matmuls; restore the flags afterwards."
+    old = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = old
+
+
+def test_regressor_and_estimator_match_cpu(flame, no_tf32):
     torch.manual_seed(0)
     reg = GaussiansRegressor(RegressorConfig.tiny(), flame.faces, face_uvs(flame))
     est = ParameterEstimator(EncoderConfig.tiny())
