@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import torch
 from torch import Tensor
-from .mesh import face_frames
+from .mesh import face_frames, float32_geometry
 from .flame import matrix_to_quaternion
 
 # %% auto #0
@@ -42,6 +42,7 @@ def _check_binding_inputs(verts, faces, parent_face, offsets, scales, quats):
     if G and (int(parent_face.min()) < 0 or int(parent_face.max()) >= faces.shape[0]):
         raise ValueError(f"parent_face indices must lie in [0, {faces.shape[0]}), got [{int(parent_face.min())}, {int(parent_face.max())}]")
 
+@float32_geometry
 def bind_gaussians(verts: Tensor,       # [B, V, 3] posed vertices, metres
                    faces: Tensor,       # [F, 3] long
                    parent_face: Tensor, # [G] long, parent triangle of every Gaussian
@@ -64,6 +65,7 @@ def bind_gaussians(verts: Tensor,       # [B, V, 3] posed vertices, metres
     world_scales = torch.cat([s_p[..., :2] * scales[..., :2], torch.zeros_like(s_p[..., :1])], -1)  # S = S_p S_c
     return means, world_quats, world_scales
 
+@float32_geometry
 def splat_normals(quats: Tensor) -> Tensor: # [..., 4] wxyz -> [..., 3]
     "Unit normal of each 2D splat: the third column of its rotation."
     return quaternion_to_matrix(quats)[..., :, 2]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import Tensor
+from .mesh import float32_geometry
 
 # %% auto #0
 __all__ = ['DEFAULT_FOV_DEG', 'DEFAULT_VIEWMAT', 'focal_from_fov', 'intrinsics', 'default_camera', 'world_to_camera',
@@ -35,10 +36,12 @@ def default_camera(batch: int, width: int = 512, height: int = 512, fov_deg: flo
     return V, intrinsics(width, height, fov_deg, batch, device, dtype)
 
 # %% ../nbs/06_cameras.ipynb #732f2e03
+@float32_geometry
 def world_to_camera(points: Tensor, viewmats: Tensor) -> Tensor: # [B, N, 3], [B, 4, 4] -> [B, N, 3]
     "Points in the OpenCV camera frame."
     return points @ viewmats[..., :3, :3].transpose(-1, -2) + viewmats[..., None, :3, 3]
 
+@float32_geometry
 def project_points(points: Tensor,   # [B, N, 3] world, metres
                    viewmats: Tensor, # [B, 4, 4] world-to-camera
                    Ks: Tensor,       # [B, 3, 3]

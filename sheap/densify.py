@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['DensifyConfig', 'Densifier']
+__all__ = ['DensifyConfig', 'Densifier', 'DensifyResult']
 
 # %% ../nbs/15_densify.ipynb #d644f7dd
 @dataclass
@@ -28,7 +28,7 @@ class DensifyConfig:
 def _rank_in_group(group: Tensor, n_groups: int) -> Tensor: # [N] long -> [N] long
     "Position of each element among the elements of its group, in the given order."
     order = torch.argsort(group, stable=True)
-    count = torch.bincount(group, minlength=n_groups)
+    count = torch.zeros(n_groups, dtype=group.dtype, device=group.device).index_add_(0, group, torch.ones_like(group))  # no host sync
     start = torch.cumsum(count, 0) - count
     rank = torch.empty_like(group)
     rank[order] = torch.arange(group.numel(), device=group.device) - start[group[order]]
@@ -37,8 +37,9 @@ def _rank_in_group(group: Tensor, n_groups: int) -> Tensor: # [N] long -> [N] lo
 # %% ../nbs/15_densify.ipynb #c8bc4a57
 class Densifier:
     "Prototype densification/pruning for a module with `embedding [G, E]` (Parameter), `parent_face [G]` and `n_faces`."
-    def __init__(self, model, optimizer: torch.optim.Optimizer | None, cfg: DensifyConfig | None = None):
-        self.model, self.opt, self.cfg = model, optimizer, cfg or DensifyConfig()
+    def __init__(self, model, optimizer: torch.optim.Optimizer | None, cfg: DensifyConfig | None = None,
+                 check_inputs: bool = True): # False in training: no host sync per step (non-finite statistics are skipped)
+        self.model, self.opt, self.cfg, self.check_inputs = model, optimizer, cfg or DensifyConfig(), check_inputs
         G, H, dev = model.parent_face.shape[0], self.cfg.t_history, model.parent_face.device
         counts = torch.bincount(model.parent_face, minlength=model.n_faces)
         if counts.min() < self.cfg.min_per_face or counts.max() > self.cfg.max_per_face:
@@ -61,7 +62,8 @@ class Densifier:
             raise ValueError(f"need opacities [B, G={G}] and position_grads [B, G={G}, 3], got {tuple(opacities.shape)} and {tuple(position_grads.shape)}")
         o = opacities.detach().float().reshape(-1, G).mean(0)
         g = position_grads.detach().float().reshape(-1, G, 3).norm(dim=-1).mean(0)
-        if not (torch.isfinite(o).all() and torch.isfinite(g).all()): raise ValueError("non-finite opacity or gradient statistics")
+        if self.check_inputs and not (torch.isfinite(o).all() and torch.isfinite(g).all()): raise ValueError("non-finite opacity or gradient statistics")
+        o, g = torch.nan_to_num(o, nan=0.5, posinf=1.0, neginf=0.0), torch.nan_to_num(g, nan=0.0, posinf=0.0, neginf=0.0)
         if torch.distributed.is_available() and torch.distributed.is_initialized():
             ws = torch.distributed.get_world_size()
             torch.distributed.all_reduce(o); torch.distributed.all_reduce(g); o /= ws; g /= ws
@@ -83,33 +85,53 @@ class Densifier:
         return torch.where(n > 0, self.sum_grad / n.clamp_min(1), -float("inf")).float()
 
     @torch.no_grad()
-    def densify(self) -> dict:
-        "Prune the least opaque prototypes and clone the highest-gradient ones into their slots."
+    def densify(self) -> "DensifyResult":
+        "Prune the least opaque prototypes and clone the highest-gradient ones into their slots (fixed shapes: no host sync)."
         c, parent, F_ = self.cfg, self.model.parent_face, self.model.n_faces
-        counts = torch.bincount(parent, minlength=F_)
+        G = parent.shape[0]
+        counts = torch.zeros(F_, dtype=torch.long, device=parent.device).index_add_(0, parent, torch.ones_like(parent))
         # prune: lowest mean opacity first, while the face keeps at least min_per_face
         order = torch.argsort(self.mean_opacity(), stable=True)
         ok = _rank_in_group(parent[order], F_) < counts[parent[order]] - c.min_per_face
-        prune = order[ok][:c.n_prune]
+        prune, prune_ok = _first(order, ok, min(c.n_prune, c.n_densify))
         # clone: highest mean gradient first, faces not being pruned, while the face stays <= max_per_face
-        banned = torch.zeros(F_, dtype=torch.bool, device=parent.device); banned[parent[prune]] = True
+        banned = torch.zeros(F_, dtype=torch.long, device=parent.device).index_add_(0, parent[prune], prune_ok.long()) > 0
         mg = self.mean_grad()
         order = torch.argsort(-mg, stable=True)
-        order = order[~banned[parent[order]] & torch.isfinite(mg[order])]
-        ok = _rank_in_group(parent[order], F_) < c.max_per_face - counts[parent[order]]
-        src = order[ok][:c.n_densify]
-        k = min(prune.numel(), src.numel())
-        prune, src = prune[:k], src[:k]
-        if k:
-            emb = self.model.embedding
-            parent[prune] = parent[src]
-            noise = torch.randn(k, emb.shape[1], generator=self.gen, device=emb.device, dtype=emb.dtype)
-            emb.data[prune] = emb.data[src] + c.noise_std * noise
-            if emb.grad is not None: emb.grad[prune] = 0
-            if self.opt is not None:
-                for v in self.opt.state.get(emb, {}).values():
-                    if torch.is_tensor(v) and v.ndim >= 1 and v.shape[0] == emb.shape[0]: v[prune] = v[src]
-            self.opacity[:, prune], self.has_opacity[:, prune] = self.opacity[:, src], self.has_opacity[:, src]
-            self.sum_opacity[prune], self.n_opacity[prune] = self.sum_opacity[src], self.n_opacity[src]
-            for i in (prune, src): self.has_grad[:, i] = False; self.sum_grad[i] = 0; self.n_grad[i] = 0
-        return dict(pruned=prune, cloned_from=src)
+        ok = ~banned[parent[order]] & torch.isfinite(mg[order])
+        ok &= _rank_in_group(torch.where(ok, parent[order], F_), F_ + 1) < c.max_per_face - torch.cat([counts, counts[:1]])[torch.where(ok, parent[order], F_)]
+        src, src_ok = _first(order, ok, prune.shape[0])
+        v = prune_ok & src_ok                               # pair i happens; failed pairs copy a slot onto itself
+        src = torch.where(v, src, prune)
+        emb = self.model.embedding
+        parent[prune] = parent[src]
+        noise = torch.randn(prune.shape[0], emb.shape[1], generator=self.gen, device=emb.device, dtype=emb.dtype)
+        emb.data[prune] = emb.data[src] + c.noise_std * noise * v[:, None]
+        if emb.grad is not None: emb.grad[prune] = emb.grad[prune] * ~v[:, None]
+        if self.opt is not None:
+            for t in self.opt.state.get(emb, {}).values():
+                if torch.is_tensor(t) and t.ndim >= 1 and t.shape[0] == emb.shape[0]: t[prune] = t[src]
+        self.opacity[:, prune], self.has_opacity[:, prune] = self.opacity[:, src], self.has_opacity[:, src]
+        self.sum_opacity[prune], self.n_opacity[prune] = self.sum_opacity[src], self.n_opacity[src]
+        both, vv = torch.cat([prune, src]), torch.cat([v, v])
+        self.has_grad[:, both] &= ~vv
+        self.sum_grad[both] *= ~vv; self.n_grad[both] *= ~vv
+        return DensifyResult(prune, src, v)
+
+def _first(order: Tensor, ok: Tensor, n: int) -> tuple[Tensor, Tensor]: # [G] long, [G] bool -> [n] long, [n] bool
+    "The first `n` entries of `order` where `ok` holds, in order, padded with others (flag False): fixed shape, no sync."
+    pos = torch.where(ok, torch.arange(ok.shape[0], device=ok.device), ok.shape[0])
+    first = torch.topk(pos, n, largest=False, sorted=True)
+    return order[first.indices], first.values < ok.shape[0]
+
+@dataclass
+class DensifyResult:
+    "What one densification did: pair `i` moved prototype `src[i]`'s copy into slot `prune[i]` where `valid[i]`."
+    prune: Tensor  # [n] long
+    src: Tensor    # [n] long
+    valid: Tensor  # [n] bool
+    @property
+    def pruned(self) -> Tensor: return self.prune[self.valid]       # (a host sync: for inspection, not the hot path)
+    @property
+    def cloned_from(self) -> Tensor: return self.src[self.valid]
+    def __getitem__(self, k: str) -> Tensor: return getattr(self, k)

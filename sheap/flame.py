@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import Tensor, nn
+from .mesh import float32_geometry
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +320,7 @@ class FLAME(nn.Module):
         tmp.replace(path)
 
 # %% ../nbs/02_flame.ipynb #3e6a0094
+@float32_geometry
 def _forward(self: FLAME,
              shape: Tensor, # [B, S] S <= 300, in units of the shape basis' standard deviations
              expr: Tensor,  # [B, E] E <= 100

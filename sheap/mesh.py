@@ -4,14 +4,31 @@
 
 # %% ../nbs/01_mesh.ipynb #ada29693
 from __future__ import annotations
+import functools
 from pathlib import Path
 import numpy as np
 import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['octahedron', 'face_vertices', 'face_normals', 'face_areas', 'vertex_normals', 'face_frames', 'face_adjacency',
-           'k_ring', 'boundary_vertices', 'face_uv_centroids', 'sample_surface', 'write_obj', 'write_ply', 'plot_mesh']
+__all__ = ['float32_geometry', 'octahedron', 'face_vertices', 'face_normals', 'face_areas', 'vertex_normals', 'face_frames',
+           'face_adjacency', 'k_ring', 'boundary_vertices', 'face_uv_centroids', 'sample_surface', 'write_obj',
+           'write_ply', 'plot_mesh']
+
+# %% ../nbs/01_mesh.ipynb #dfaf5546
+def _float32(a):
+    return a.float() if isinstance(a, Tensor) and a.dtype in (torch.float16, torch.bfloat16) else a
+
+def float32_geometry(fn):
+    "Decorator: run `fn` in float32 whatever the caller's autocast state (half tensor arguments are cast up)."
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        args, kwargs = [_float32(a) for a in args], {k: _float32(v) for k, v in kwargs.items()}
+        t = next((a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)), None)
+        dev = "cpu" if t is None else t.device.type
+        if not torch.is_autocast_enabled(dev): return fn(*args, **kwargs)
+        with torch.autocast(dev, enabled=False): return fn(*args, **kwargs)
+    return wrapper
 
 # %% ../nbs/01_mesh.ipynb #8c375313
 def octahedron() -> tuple[Tensor, Tensor]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 from .cameras import world_to_camera
-from .mesh import vertex_normals, face_normals
+from .mesh import vertex_normals, face_normals, float32_geometry
 from .render import pixel_box_pairs, pixel_boxes
 
 # %% auto #0
@@ -55,6 +55,7 @@ def _check_raster_inputs(verts, faces, viewmats, Ks, width, height):
     if faces.numel() and (int(faces.min()) < 0 or int(faces.max()) >= verts.shape[1]): raise ValueError("faces index vertices out of range")
     if not bool(torch.isfinite(verts).all()): raise ValueError("verts contains NaN or Inf")
 
+@float32_geometry
 def rasterize_mesh(verts: Tensor,    # [B, V, 3] world, metres
                    faces: Tensor,    # [F, 3] long
                    viewmats: Tensor, # [B, 4, 4] world-to-camera (OpenCV)

@@ -23,6 +23,7 @@ class RegressorConfig:
     "Sizes of the Gaussians regressor (mirrors `params.yaml: model.regressor`)."
     latent_dim: int = 1024                     # = the encoder's d_features
     fmap_inverse_coef: int = 13
+    fmap_max: int = 512                        # channel cap of the generator (Lightweight-GAN's default)
     uv_size: int = 128                         # d_M
     d_region: int = 64
     d_embed: int = 64                          # e_i
@@ -35,20 +36,20 @@ class RegressorConfig:
     ring_by: str = "edge"                      # faces sharing an edge are neighbours ("vertex": sharing a corner)
     gaussians_per_face: int = 2                # N_G^init
     init_scale: float = 0.5                    # s_c at init, relative to the parent's extents (u, v)
-    max_offset: float = 3.0                    # |mu_c| bound, in units of the parent's s_p
+    max_offset: float | None = None            # soft |mu_c| bound in units of the parent's s_p; None: unbounded (paper: L2 only)
 
     @classmethod
     def paper(cls, **kw) -> "RegressorConfig": return cls(**kw)
     @classmethod
     def tiny(cls, **kw) -> "RegressorConfig":
-        return cls(**{**dict(latent_dim=128, fmap_inverse_coef=10, uv_size=32, d_region=16, d_embed=16, d_dino=256,
+        return cls(**{**dict(latent_dim=128, fmap_inverse_coef=10, fmap_max=128, uv_size=32, d_region=16, d_embed=16, d_dino=256,
                              attn_res=(8, 16), attn_heads=4, hidden=64), **kw})
 
     def channels(self) -> list[int]:
         "Channels after the 4 x 4 start, then after each upsampling block up to uv_size."
         n_up = int(math.log2(self.uv_size)) - 2
         if 2 ** (n_up + 2) != self.uv_size or n_up < 1: raise ValueError(f"uv_size must be a power of 2 >= 8, got {self.uv_size}")
-        return [self.latent_dim] + [min(2 ** (self.fmap_inverse_coef - n), self.latent_dim) for n in range(2, 2 + n_up)]
+        return [self.latent_dim] + [min(2 ** (self.fmap_inverse_coef - n), self.fmap_max) for n in range(2, 2 + n_up)]
 
 # %% ../nbs/14_regressor.ipynb #25915997
 import warnings
@@ -143,10 +144,11 @@ class FaceRing(nn.Module):
 
     def neighbour_sum(self, x: Tensor,            # [B, G, C] per-Gaussian features
                       parent_face: Tensor,        # [G]
+                      A: Tensor | None = None,    # `matrix()`, built once per forward by the caller
                      ) -> Tensor:                 # [B, G, C] sum over eq. 4's neighbours (self excluded)
         B, G, C = x.shape
         face_sum = x.new_zeros(B, self.n_faces, C).index_add_(1, parent_face, x)           # S x
-        ring = _SymSpMM.apply(self.matrix(), face_sum.transpose(0, 1).reshape(self.n_faces, B * C))
+        ring = _SymSpMM.apply(self.matrix() if A is None else A, face_sum.transpose(0, 1).reshape(self.n_faces, B * C))
         return ring.view(self.n_faces, B, C).transpose(0, 1)[:, parent_face] - x
 
 class GraphConv(nn.Module):
@@ -154,8 +156,8 @@ class GraphConv(nn.Module):
     def __init__(self, c_in: int, c_out: int):
         super().__init__()
         self.lin_rel, self.lin_root = nn.Linear(c_in, c_out), nn.Linear(c_in, c_out, bias=False)
-    def forward(self, x: Tensor, ring: FaceRing, parent_face: Tensor) -> Tensor: # [B, G, C]
-        return self.lin_rel(ring.neighbour_sum(x, parent_face)) + self.lin_root(x)
+    def forward(self, x: Tensor, ring: FaceRing, parent_face: Tensor, A: Tensor | None = None) -> Tensor: # [B, G, C]
+        return self.lin_rel(ring.neighbour_sum(x, parent_face, A)) + self.lin_root(x)
 
 class GraphResBlock(nn.Module):
     "Pre-activation residual block: x + conv(act(norm(conv(act(norm(x))))))."
@@ -163,9 +165,9 @@ class GraphResBlock(nn.Module):
         super().__init__()
         self.n1, self.c1, self.n2, self.c2 = nn.LayerNorm(c), GraphConv(c, c), nn.LayerNorm(c), GraphConv(c, c)
         nn.init.zeros_(self.c2.lin_rel.weight); nn.init.zeros_(self.c2.lin_rel.bias); nn.init.zeros_(self.c2.lin_root.weight)
-    def forward(self, x: Tensor, ring: FaceRing, parent_face: Tensor) -> Tensor:
-        h = self.c1(_amp(F.silu(self.n1(x))), ring, parent_face)
-        return x + self.c2(_amp(F.silu(self.n2(h))), ring, parent_face)
+    def forward(self, x: Tensor, ring: FaceRing, parent_face: Tensor, A: Tensor | None = None) -> Tensor:
+        h = self.c1(_amp(F.silu(self.n1(x))), ring, parent_face, A)
+        return x + self.c2(_amp(F.silu(self.n2(h))), ring, parent_face, A)
 
 # %% ../nbs/14_regressor.ipynb #dfee3eff
 OUT_SPLIT = (3, 2, 4, 3, 1)   # offset, scale, rotation, albedo, opacity
@@ -216,12 +218,13 @@ class GaussiansRegressor(nn.Module):
         r = self.region_features(M)                                                     # r_i
         z = torch.cat([self.embedding.to(r.dtype).expand(r.shape[0], -1, -1), r], -1)  # z_i = [e_i, r_i]
         h = self.lift(z)
-        for blk in self.blocks: h = blk(h, self.ring, self.parent_face)
+        A = self.ring.matrix()                                                          # once per forward
+        for blk in self.blocks: h = blk(h, self.ring, self.parent_face, A)
         g = self.out(F.silu(self.out_norm(h))).float()
         off, sc, q, alb, opa = g.split(OUT_SPLIT, -1)
         gauss = CanonicalGaussians(
             parent_face=self.parent_face,
-            offsets=c.max_offset * torch.tanh(off / c.max_offset),
+            offsets=off if c.max_offset is None else c.max_offset * torch.tanh(off / c.max_offset),
             scales=c.init_scale * torch.exp(sc.clamp(max=6.0)),
             quats=F.normalize(q, dim=-1),
             albedo=torch.sigmoid(alb), opacities=torch.sigmoid(opa[..., 0]))

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from typing import Literal
 import torch
 from torch import Tensor
-from .binding import quaternion_to_matrix
+from functools import partial
+from .binding import quaternion_to_matrix, splat_normals
+from .mesh import float32_geometry
 from .cameras import default_camera  # re-exported: `sheap.render.default_camera` is part of the public API
 
 # %% auto #0
-__all__ = ['ALPHA_THRESHOLD', 'T_MIN', 'FILTER_INV_SQUARE', 'MAX_ALPHA', 'FILTER_REACH', 'pixel_box_pairs', 'pixel_boxes',
-           'shortest_axis_normals', 'gsplat_available', 'RenderOutput', 'render_gaussians']
+__all__ = ['ALPHA_THRESHOLD', 'T_MIN', 'FILTER_INV_SQUARE', 'MAX_ALPHA', 'EDGE_ON', 'FILTER_REACH', 'facing_camera',
+           'inverse_depth_planes', 'pixel_box_pairs', 'pixel_boxes', 'shortest_axis_normals', 'gsplat_available',
+           'RenderOutput', 'render_gaussians', 'intersection_depth']
 
 # %% ../nbs/07_render.ipynb #acaff0a9
 ALPHA_THRESHOLD = 1.0 / 255.0  # contributions below this are skipped (as gsplat)
@@ -48,6 +51,30 @@ def _project_2dgs(means, quats, scales, viewmats, Ks, width, height, near, far):
     valid &= _on_screen(means2d.detach(), radii, width, height)
     return M, means2d, depths, n * flip, radii * valid[..., None], valid
 
+def facing_camera(normals: Tensor,  # [B, N, 3] world, unit
+                  means: Tensor,    # [B, N, 3] world
+                  viewmats: Tensor, # [B, 4, 4]
+                 ) -> Tensor:       # [B, N, 3] each normal flipped to the camera's side of its splat
+    "The package's one normal convention: splat normals face the camera (for shading and normal maps alike)."
+    cam = -(viewmats[:, None, :3, :3].transpose(-1, -2) @ viewmats[:, None, :3, 3:])[..., 0]   # camera centre [B, 1, 3]
+    return normals * torch.where((normals * (cam - means)).sum(-1, keepdim=True) >= 0, 1.0, -1.0)
+
+EDGE_ON = 0.05  # |cos| between a splat's normal and its view ray below which it carries no depth
+
+def inverse_depth_planes(means: Tensor,    # [B, N, 3] world
+                         normals: Tensor,  # [B, N, 3] world, unit (either side)
+                         viewmats: Tensor, # [B, 4, 4]
+                         Ks: Tensor,       # [B, 3, 3]
+                        ) -> Tensor:       # [B, N, 4]: (a, b, c) with 1/z = a x + b y + c at pixel (x, y), and 1 or 0 (edge-on)
+    "Per splat, the inverse depth of its plane as an affine function of the pixel, plus a depth-validity flag."
+    R_cw, t_cw = viewmats[:, :3, :3], viewmats[:, :3, 3]
+    mc = means @ R_cw.transpose(1, 2) + t_cw[:, None]
+    nc = normals @ R_cw.transpose(1, 2)
+    d = (nc * mc).sum(-1, keepdim=True)                                         # n . mu
+    ok = d.abs() > EDGE_ON * mc.norm(dim=-1, keepdim=True)
+    abc = (nc @ torch.linalg.inv_ex(Ks).inverse) / torch.where(ok, d, torch.ones_like(d))   # n^T K^-1 / (n . mu); inv_ex: no host sync
+    return torch.cat([abc * ok, ok.to(abc.dtype)], -1)
+
 # %% ../nbs/07_render.ipynb #2b526aa0
 FILTER_REACH = math.sqrt(math.log(255.0))  # pixels reached by the 2D filter at full opacity
 
@@ -75,8 +102,8 @@ def _pairs(means2d, radii, valid, width, height, reach=FILTER_REACH):
     return pixel_box_pairs(lo, hi)
 
 # %% ../nbs/07_render.ipynb #579ec6da
-def _composite(alpha, pix, order_key, n_pixels, feats):
-    "Front-to-back alpha compositing of pairs: `(sum_i w_i feats_i [P, D], sum_i w_i [P])` per pixel."
+def _composite(alpha, pix, order_key, n_pixels, feats, median_of=None):
+    "Front-to-back alpha compositing of pairs: `sum_i w_i feats_i [P, D]`, `sum_i w_i [P]` per pixel, and the median of `median_of` (or None)."
     key, perm = torch.sort(order_key)
     alpha, pix, feats = alpha[perm], pix[perm], feats[perm]
     l = torch.log1p(-alpha).double()
@@ -88,7 +115,13 @@ def _composite(alpha, pix, order_key, n_pixels, feats):
     w = (alpha * torch.exp(cs - l - base).to(alpha.dtype)) * keep
     out = torch.zeros(n_pixels, feats.shape[1] + 1, dtype=feats.dtype, device=feats.device)
     out.index_add_(0, pix, torch.cat([w[:, None] * feats, w[:, None]], 1))
-    return out[:, :-1], out[:, -1]
+    if median_of is None: return out[:, :-1], out[:, -1], None
+    # gsplat's median: the value of the last kept splat met while the transmittance before it is above 0.5
+    med = keep & ((cs - l - base) > math.log(0.5))
+    pos = torch.arange(pix.shape[0], device=pix.device)
+    last = torch.full((n_pixels,), -1, device=pix.device).scatter_reduce(0, pix, torch.where(med, pos, -1), "amax")
+    median_of = torch.cat([median_of[perm], median_of.new_zeros(1)])                 # index -1 (no splat) -> 0
+    return out[:, :-1], out[:, -1], median_of[last]
 
 # %% ../nbs/07_render.ipynb #48773b2f
 def _alpha_2dgs(M, means2d, opacities, sid, px, py):
@@ -104,6 +137,7 @@ def _alpha_2dgs(M, means2d, opacities, sid, px, py):
 
 def _rasterize_torch_2dgs(means, quats, scales, opacities, colors, viewmats, Ks, width, height,
                           near=0.01, far=1e10):
+    "Accumulated `[B, H, W, D + 4]` (colours, centre depth, camera normals) and alpha; colours may carry the depth planes."
     B, N, D = colors.shape
     M, means2d, depths, normals_c, radii, valid = _project_2dgs(means, quats, scales, viewmats, Ks, width, height, near, far)
     feats = torch.cat([colors, depths[..., None], normals_c], -1).reshape(B * N, D + 4)
@@ -116,8 +150,9 @@ def _rasterize_torch_2dgs(means, quats, scales, opacities, colors, viewmats, Ks,
     sid, px, py = sid[ok], px[ok], py[ok]
     alpha, _ = _alpha_2dgs(M, means2d, opacities, sid, px, py)
     pix = (torch.div(sid, N, rounding_mode="floor") * height + py) * width + px
-    acc, acc_alpha = _composite(alpha, pix, pix * N + rank[sid], B * height * width, feats[sid])
-    return acc.reshape(B, height, width, D + 4), acc_alpha.reshape(B, height, width, 1), radii, means2d.reshape(B, N, 2)
+    acc, acc_alpha, median = _composite(alpha, pix, pix * N + rank[sid], B * height * width, feats[sid], median_of=sid % N)
+    median_id = torch.where(acc_alpha > 0, median, -1).reshape(B, height, width)   # the splat where T crosses 0.5
+    return acc.reshape(B, height, width, D + 4), acc_alpha.reshape(B, height, width, 1), radii, median_id
 
 # %% ../nbs/07_render.ipynb #7535ad9a
 def shortest_axis_normals(quats: Tensor, scales: Tensor) -> Tensor: # [..., 4], [..., 3] -> [..., 3]
@@ -172,8 +207,8 @@ def _rasterize_torch_3dgs(means, quats, scales, opacities, colors, viewmats, Ks,
     sid, px, py = sid[ok], px[ok], py[ok]
     alpha, _ = _alpha_3dgs(conic, means2d, opacities, sid, px, py)
     pix = (torch.div(sid, N, rounding_mode="floor") * height + py) * width + px
-    acc, acc_alpha = _composite(alpha, pix, pix * N + rank[sid], B * height * width, feats[sid])
-    return acc.reshape(B, height, width, D + 4), acc_alpha.reshape(B, height, width, 1), radii, means2d.reshape(B, N, 2)
+    acc, acc_alpha, _ = _composite(alpha, pix, pix * N + rank[sid], B * height * width, feats[sid])
+    return acc.reshape(B, height, width, D + 4), acc_alpha.reshape(B, height, width, 1), radii, None
 
 # %% ../nbs/07_render.ipynb #f17ac8d3
 def gsplat_available() -> bool:
@@ -189,11 +224,13 @@ def _rasterize_gsplat(means, quats, scales, opacities, colors, viewmats, Ks, wid
     import gsplat
     B, N, D = colors.shape
     bg = None if backgrounds is None else backgrounds[:, None]
-    if kind == "2dgs":
-        out = gsplat.rasterization_2dgs(means, quats, scales, opacities, colors[:, None], viewmats[:, None], Ks[:, None],
-                                        width, height, near_plane=near, far_plane=far, backgrounds=bg, render_mode="RGB+ED")
-        rc, ra, rn = out[0][:, 0], out[1][:, 0], out[2][:, 0]
-        return rc[..., :D], ra, rc[..., D:D + 1], rn, out[-1]["radii"][:, 0]
+    if kind == "2dgs":   # the last colour channel carries splat index + 1: gsplat's median depth returns it
+        ids = torch.arange(1, N + 1, device=means.device, dtype=colors.dtype).expand(B, N)[..., None]
+        if bg is not None: bg = torch.cat([bg, torch.zeros_like(bg[..., :1])], -1)
+        out = gsplat.rasterization_2dgs(means, quats, scales, opacities, torch.cat([colors, ids], -1)[:, None], viewmats[:, None],
+                                        Ks[:, None], width, height, near_plane=near, far_plane=far, backgrounds=bg, render_mode="RGB")
+        rc, ra, rn, med = out[0][:, 0], out[1][:, 0], out[2][:, 0], out[5][:, 0, ..., 0]
+        return rc[..., :D], ra, med.round().long() - 1, rn, out[-1]["radii"][:, 0]
     cam = torch.linalg.inv(viewmats)[:, None, :3, 3]
     n = shortest_axis_normals(quats, scales)
     n = n * torch.where((n * (cam - means)).sum(-1, keepdim=True) > 0, 1.0, -1.0)
@@ -211,7 +248,7 @@ class RenderOutput:
     "Rendered images, all `[B, H, W, C]`."
     rgb: Tensor     # [B, H, W, D] colours composited over the background
     alpha: Tensor   # [B, H, W, 1]
-    depth: Tensor   # [B, H, W, 1] expected camera depth, metres (0 where alpha = 0)
+    depth: Tensor   # [B, H, W, 1] metres: 2DGS ray-splat intersection depth, 3DGS expected centre depth; 0 where empty
     normals: Tensor # [B, H, W, 3] world-frame, camera-facing, alpha-weighted
     radii: Tensor | None = None # [B, G, 2] screen radii in pixels (0 = culled), for densification statistics
 
@@ -228,6 +265,7 @@ def _check_render_inputs(means, quats, scales, opacities, colors, viewmats, Ks, 
     for name, t in (("means", means), ("quats", quats), ("scales", scales), ("opacities", opacities), ("viewmats", viewmats), ("Ks", Ks)):
         if not bool(torch.isfinite(t).all()): raise ValueError(f"{name} contains NaN or Inf")
 
+@float32_geometry
 def render_gaussians(means: Tensor,     # [B, G, 3] world, metres
                      quats: Tensor,     # [B, G, 4] wxyz (normalised inside)
                      scales: Tensor,    # [B, G, 3] (2DGS: third ignored) or [B, G, 2]
@@ -258,11 +296,26 @@ def render_gaussians(means: Tensor,     # [B, G, 3] world, metres
     if backend == "gsplat":
         rgb, alpha, depth, normals, radii = _rasterize_gsplat(means, quats, scales, opacities, colors, viewmats, Ks, width, height,
                                                               backgrounds, kind, near_plane, far_plane, eps2d)
-        return RenderOutput(rgb, alpha, depth, normals, radii)
-    if kind == "2dgs": acc, alpha, radii, _ = _rasterize_torch_2dgs(means, quats, scales, opacities, colors, viewmats, Ks, width, height, near_plane, far_plane)
-    else: acc, alpha, radii, _ = _rasterize_torch_3dgs(means, quats, scales, opacities, colors, viewmats, Ks, width, height, near_plane, far_plane, eps2d)
-    rgb = acc[..., :D]
-    if backgrounds is not None: rgb = rgb + (1 - alpha) * backgrounds[:, None, None]
-    depth = acc[..., D:D + 1] / alpha.clamp_min(1e-10)
-    normals = torch.einsum("bji,bhwj->bhwi", viewmats[:, :3, :3], acc[..., D + 1:])   # camera -> world: R^T n
-    return RenderOutput(rgb, alpha, depth, normals, radii.to(torch.int32))
+    else:
+        raster = _rasterize_torch_2dgs if kind == "2dgs" else partial(_rasterize_torch_3dgs, eps2d=eps2d)
+        acc, alpha, radii, depth = raster(means, quats, scales, opacities, colors, viewmats, Ks, width, height, near_plane, far_plane)
+        rgb = acc[..., :D]
+        if backgrounds is not None: rgb = rgb + (1 - alpha) * backgrounds[:, None, None]
+        if kind == "3dgs": depth = acc[..., D:D + 1] / alpha.clamp_min(1e-10)
+        normals = torch.einsum("bji,bhwj->bhwi", viewmats[:, :3, :3], acc[..., D + 1:])   # camera -> world: R^T n
+        radii = radii.to(torch.int32)
+    if kind == "2dgs":   # `depth` holds the median splat's index: evaluate its plane along each pixel's ray
+        depth = intersection_depth(inverse_depth_planes(means, splat_normals(quats), viewmats, Ks), depth)
+    return RenderOutput(rgb, alpha, depth, normals, radii)
+
+def intersection_depth(planes: Tensor,    # [B, G, 4] `inverse_depth_planes`: (a, b, c) and a validity flag
+                       splat_id: Tensor,  # [B, H, W] long, the splat whose plane each pixel takes (-1: none)
+                      ) -> Tensor:        # [B, H, W, 1] metres, 0 where there is no valid splat
+    "Depth where each pixel's ray meets the plane of its splat: `1 / (a x + b y + c)` at the pixel centre."
+    B, H, W = splat_id.shape
+    p = torch.gather(planes, 1, splat_id.clamp_min(0).reshape(B, H * W, 1).expand(-1, -1, 4)).reshape(B, H, W, 4)
+    x = torch.arange(W, device=p.device, dtype=p.dtype) + 0.5
+    y = torch.arange(H, device=p.device, dtype=p.dtype)[:, None] + 0.5
+    inv = p[..., 0] * x + p[..., 1] * y + p[..., 2]                               # 1 / z
+    ok = (splat_id >= 0) & (p[..., 3] > 0) & (inv > 1e-6)
+    return torch.where(ok, 1 / torch.where(ok, inv, torch.ones_like(inv)), torch.zeros_like(inv))[..., None]

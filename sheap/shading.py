@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import Tensor
+from .mesh import float32_geometry
 
 # %% auto #0
 __all__ = ['SH_NORM', 'LAMBERT', 'sh_basis', 'radiance_to_shading', 'directional_light', 'ambient_light', 'shade',
-           'IlluminationPrior', 'fit_illumination_prior', 'procedural_illumination_prior', 'IlluminationPriorError',
-           'load_illumination_prior']
+           'IlluminationPrior', 'fit_illumination_prior', 'procedural_illumination_prior', 'IlluminationLayer',
+           'IlluminationPriorError', 'load_illumination_prior']
 
 # %% ../nbs/09_shading.ipynb #526a3c7a
 SH_NORM = (0.5 * math.sqrt(1 / math.pi), math.sqrt(3 / (4 * math.pi)), 0.5 * math.sqrt(15 / math.pi),
@@ -44,6 +45,7 @@ def ambient_light(color: Tensor) -> Tensor: # [..., C] -> [..., 9, C]
     return radiance_to_shading(L)
 
 # %% ../nbs/09_shading.ipynb #bca12185
+@float32_geometry
 def shade(albedo: Tensor,  # [..., G, 3] in [0, 1]
           normals: Tensor, # [..., G, 3] unit, world frame
           sh: Tensor,      # [..., 9, 3] shading coefficients per channel
@@ -66,6 +68,7 @@ class IlluminationPrior:
     @property
     def dim(self) -> int: return self.components.shape[1]
 
+    @float32_geometry
     def sh(self, latent: Tensor) -> Tensor: # [..., D] -> [..., 9, 3]
         "Shading coefficients of lighting latents."
         if latent.shape[-1] != self.dim: raise ValueError(f"latent must be [..., {self.dim}], got {list(latent.shape)}")
@@ -111,6 +114,25 @@ def procedural_illumination_prior(dim: int = 10, n_samples: int = 20000, seed: i
     "Embedded lighting prior: PCA of random plausible environments (ambient + distant lights)."
     g = torch.Generator().manual_seed(seed)
     return fit_illumination_prior(_random_environments(n_samples, g), dim, source=f"procedural(seed={seed})")
+
+# %% ../nbs/09_shading.ipynb #44392a68
+class IlluminationLayer(torch.nn.Module):
+    "An `IlluminationPrior` as a module: lighting latents `[B, D]` -> shading coefficients `[B, 9, 3]`."
+    def __init__(self, prior: IlluminationPrior):
+        super().__init__()
+        self.source = prior.source
+        self.register_buffer("mean", prior.mean.float().clone())
+        self.register_buffer("components", prior.components.float().clone())
+        self.register_buffer("std", prior.std.float().clone())
+
+    @property
+    def dim(self) -> int: return self.components.shape[1]
+
+    @float32_geometry
+    def forward(self, latent: Tensor) -> Tensor: # [..., D] -> [..., 9, 3]
+        if latent.shape[-1] != self.dim: raise ValueError(f"latent must be [..., {self.dim}], got {list(latent.shape)}")
+        w = self.mean + (latent * self.std) @ self.components.T
+        return w.reshape(*latent.shape[:-1], 9, 3)
 
 # %% ../nbs/09_shading.ipynb #e8c71ece
 class IlluminationPriorError(ValueError): pass

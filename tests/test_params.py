@@ -8,6 +8,8 @@ from sheap.densify import DensifyConfig
 from sheap.encoder import EncoderConfig
 from sheap.prepare import PrepareConfig
 from sheap.regressor import RegressorConfig
+from sheap.losses import LossConfig
+from sheap.step import StepConfig
 
 PARAMS = yaml.safe_load((Path(__file__).parents[1] / "params.yaml").read_text())
 
@@ -15,7 +17,7 @@ PARAMS = yaml.safe_load((Path(__file__).parents[1] / "params.yaml").read_text())
 def test_sections_build_configs():
     m = PARAMS["model"]
     for cls, section in ((EncoderConfig, m["encoder"]), (RegressorConfig, m["regressor"]), (DensifyConfig, m["densify"]),
-                         (PrepareConfig, PARAMS["prepare"])):
+                         (PrepareConfig, PARAMS["prepare"]), (LossConfig, PARAMS["loss"]), (StepConfig, PARAMS["step"])):
         names = {f.name for f in fields(cls)}
         assert set(section) <= names, (cls.__name__, set(section) - names)
         cfg = cls(**section)
@@ -30,3 +32,10 @@ def test_paper_sizes_are_the_defaults():
     assert RegressorConfig(**m["regressor"]) == RegressorConfig.paper()
     assert DensifyConfig(**m["densify"]) == DensifyConfig()
     assert PrepareConfig(**PARAMS["prepare"]) == PrepareConfig()
+    assert LossConfig(**PARAMS["loss"]) == LossConfig() and StepConfig(**PARAMS["step"]) == StepConfig()
+
+
+def test_loss_and_step_sections_are_one_to_one():
+    "Every LossConfig/StepConfig field has a params.yaml key and every key a field."
+    for cls, section in ((LossConfig, PARAMS["loss"]), (StepConfig, PARAMS["step"])):
+        assert {f.name for f in fields(cls)} == set(section), cls.__name__
