@@ -57,3 +57,22 @@ def test_densify_on_cuda_keeps_invariants(flame):
         assert len(r["pruned"]) == 8
     counts = torch.bincount(reg.parent_face, minlength=reg.n_faces)
     assert counts.min() >= 1 and counts.max() <= 6 and counts.sum() == 2 * reg.n_faces
+
+
+def test_densify_and_regressor_have_no_host_sync(flame):
+    "The training-path densifier (check_inputs=False) and the regressor's forward never wait for the GPU."
+    torch.manual_seed(0)
+    reg = GaussiansRegressor(RegressorConfig.tiny(), flame.faces, face_uvs(flame)).cuda()
+    opt = torch.optim.Adam(reg.parameters(), lr=1e-3)
+    d = Densifier(reg, opt, DensifyConfig(n_prune=4, n_densify=4), check_inputs=False)
+    f, tok = torch.randn(2, 128, device="cuda"), torch.randn(2, 50, 256, device="cuda")
+    g, M = reg(f, tok)
+    (g.offsets.square().sum() + g.opacities.sum()).backward(); opt.step()
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        g, M = reg(f, tok)
+        r = d.observe(g.opacities.detach(), torch.randn(2, g.offsets.shape[1], 3, device="cuda"))
+    finally:
+        torch.cuda.set_sync_debug_mode(0)
+    assert int(r.valid.sum()) == 4
