@@ -46,9 +46,10 @@ def build(a, dev, tmp):
         nets = FaceNetworks(VGGFace2ResNet50(), IResNet(ARCFACE_LAYERS[100]), expr)
         for m in (nets.vggface2, nets.arcface, nets.expression): m.eval().requires_grad_(False)
     model = SHeaP(flame, enc, reg, dino=dino, face_networks=nets, step=StepConfig()).to(dev)
-    if dev == "cuda" and a.channels_last:
-        for m in (nets.vggface2, nets.arcface, model.regressor.uv_generator): 
-            if m is not None: m.to(memory_format=torch.channels_last)
+    if dev == "cuda" and not a.no_cast: model.cast_frozen(torch.bfloat16, channels_last=True)
+    if a.compile:
+        for m in (model.estimator.vit, model.regressor.uv_generator, nets.vggface2, nets.arcface):
+            if m is not None: m.compile(mode=a.compile_mode)
     return model, enc
 
 
@@ -58,7 +59,10 @@ def main(argv=None):
     p.add_argument("--tiny", action="store_true"); p.add_argument("--batch", type=int, default=8)
     p.add_argument("--size", type=int, default=512); p.add_argument("--repeats", type=int, default=30)
     p.add_argument("--warmup", type=int, default=8); p.add_argument("--profile", action="store_true")
-    p.add_argument("--channels-last", action="store_true"); p.add_argument("--syncs", action="store_true",
+    p.add_argument("--no-cast", action="store_true", help="keep the frozen networks in float32 (autocast casts per step)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the ViT, UV generator and the face networks")
+    p.add_argument("--compile-mode", default=None, help="torch.compile mode, e.g. reduce-overhead (CUDA graphs)")
+    p.add_argument("--syncs", action="store_true",
                    help="count host syncs in one step (torch.cuda.set_sync_debug_mode)")
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
@@ -97,7 +101,7 @@ def main(argv=None):
     if a.cuda: torch.cuda.synchronize()
     res = dict(device=torch.cuda.get_device_name() if a.cuda else "cpu", batch=a.batch, size=a.size,
                profile="tiny" if a.tiny else "paper", gaussians=int(model.regressor.parent_face.shape[0]),
-               terms=sorted(out.terms), channels_last=a.channels_last)
+               terms=sorted(out.terms), frozen_bf16=a.cuda and not a.no_cast, compiled=a.compile and (a.compile_mode or "default"))
     walls, evs = [], []
     for _ in range(a.repeats):
         t = time.perf_counter(); step(evs)

@@ -50,9 +50,10 @@ def bind_gaussians(verts: Tensor,       # [B, V, 3] posed vertices, metres
                    scales: Tensor,      # [B, G, 2] (or 3, third ignored) s_c, relative to (s_u, s_v)
                    quats: Tensor,       # [B, G, 4] q_c wxyz in the parent frame (normalised here)
                    eps: float = 1e-10,
+                   check_inputs: bool = True, # False in training: skips the index-range check (a host sync)
                   ) -> tuple[Tensor, Tensor, Tensor]: # means [B,G,3], quats [B,G,4] wxyz unit, scales [B,G,3] (third = 0)
     "World 2D Gaussians from canonical ones bound to `parent_face` (paper eq. 5)."
-    _check_binding_inputs(verts, faces, parent_face, offsets, scales, quats)
+    if check_inputs: _check_binding_inputs(verts, faces, parent_face, offsets, scales, quats)
     R_p, s_p, mu_p = face_frames(verts, faces)                        # [B,F,3,3], [B,F,3], [B,F,3]
     ok = torch.linalg.det(R_p).abs() > 0.5                            # degenerate faces have no frame
     R_p = torch.where(ok[..., None, None], R_p, torch.eye(3, dtype=R_p.dtype, device=R_p.device))
@@ -81,9 +82,9 @@ class CanonicalGaussians:
     albedo: Tensor      # [B, G, 3] in [0, 1]
     opacities: Tensor   # [B, G] in [0, 1]
 
-    def bind(self, verts: Tensor, faces: Tensor) -> "WorldGaussians":
+    def bind(self, verts: Tensor, faces: Tensor, check_inputs: bool = True) -> "WorldGaussians":
         "World Gaussians on the posed mesh `verts [B, V, 3]`."
-        means, quats, scales = bind_gaussians(verts, faces, self.parent_face, self.offsets, self.scales, self.quats)
+        means, quats, scales = bind_gaussians(verts, faces, self.parent_face, self.offsets, self.scales, self.quats, check_inputs=check_inputs)
         return WorldGaussians(means, quats, scales, splat_normals(quats), self.albedo, self.opacities)
 
 @dataclass

@@ -26,13 +26,16 @@ def intrinsics(width: int, height: int, fov_deg: float = DEFAULT_FOV_DEG,
                batch: int | None = None, device=None, dtype=torch.float32) -> Tensor: # [3, 3] or [B, 3, 3]
     "Pinhole `K` with square pixels, vertical FOV `fov_deg` and the principal point at the image centre."
     f = focal_from_fov(fov_deg, height)
-    K = torch.tensor([[f, 0, width / 2], [0, f, height / 2], [0, 0, 1]], device=device, dtype=dtype)
+    K = torch.zeros(3, 3, device=device, dtype=dtype)              # fill kernels: no host-to-device copy
+    for (i, j), v in (((0, 0), f), ((1, 1), f), ((0, 2), width / 2), ((1, 2), height / 2), ((2, 2), 1.0)): K[i, j].fill_(v)
     return K if batch is None else K.expand(batch, 3, 3).clone()
 
 def default_camera(batch: int, width: int = 512, height: int = 512, fov_deg: float = DEFAULT_FOV_DEG,
                    device=None, dtype=torch.float32) -> tuple[Tensor, Tensor]: # viewmats [B,4,4], Ks [B,3,3]
     "The SHeaP camera: at (0, 0, 1) looking down -z, vertical FOV 14.3 degrees."
-    V = torch.tensor(DEFAULT_VIEWMAT, device=device, dtype=dtype).expand(batch, 4, 4).clone()
+    V = torch.eye(4, device=device, dtype=dtype)
+    for i, j in ((1, 1), (2, 2), (2, 3)): V[i, j].fill_(DEFAULT_VIEWMAT[i][j])
+    V = V.expand(batch, 4, 4).clone()
     return V, intrinsics(width, height, fov_deg, batch, device, dtype)
 
 # %% ../nbs/06_cameras.ipynb #732f2e03

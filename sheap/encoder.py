@@ -229,6 +229,13 @@ class DinoFeatures(nn.Module):
         except Exception as e: raise CheckpointError(f"{folder}: cannot load a Dinov2Model ({type(e).__name__}: {e})") from e
         self.model.eval().requires_grad_(False)
         self.image_size, self.dim = image_size, self.model.config.hidden_size
+        emb, cache = self.model.embeddings, {}
+        interpolate = emb.interpolate_pos_encoding
+        def cached(embeddings, height, width):      # frozen: the resized position table depends on the size alone
+            key = (height, width, embeddings.dtype, embeddings.device)
+            if key not in cache: cache[key] = interpolate(embeddings, height, width)
+            return cache[key]
+        emb.interpolate_pos_encoding = cached
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
@@ -237,7 +244,7 @@ class DinoFeatures(nn.Module):
 
     @torch.no_grad()
     def forward(self, images: Tensor) -> Tensor: # [B, 3, S, S] -> [B, 1 + (S/14)^2, C]
-        return self.model(pixel_values=(images - self.mean) / self.std).last_hidden_state
+        return self.model(pixel_values=((images - self.mean) / self.std).to(self.model.dtype)).last_hidden_state
 
 class ConvFeatures(nn.Module):
     "Trainable stand-in for DINOv2: [B, 3, 448, 448] in [0, 1] -> tokens [B, (S/32)^2, dim]."

@@ -275,6 +275,7 @@ class FLAME(nn.Module):
         if not all(0 <= p < j for j, p in enumerate(parents) if j > 0):
             raise FlameFileError(f"kintree_table parents {parents.tolist()} are not a tree in topological order")
         self.parents = parents.tolist()
+        self.register_buffer("parent_idx", torch.as_tensor(parents[1:]), persistent=False)   # indexing without a host copy
         self.register_buffer("eyelid_dirs", t(model["eyelids"]) if "eyelids" in model else None)
         self.has_landmarks = "lmk_face_idx" in model and "dynamic_lmk_face_idx" in model
         if self.has_landmarks:
@@ -344,7 +345,7 @@ def _forward(self: FLAME,
     eye = torch.eye(3, dtype=pose.dtype, device=pose.device)
     v_posed = v_shaped + ((pose[:, 1:] - eye).reshape(B, 36) @ self.posedirs).reshape(B, -1, 3)
     # rigid transforms along the chain
-    rel_t = J.clone(); rel_t[:, 1:] = J[:, 1:] - J[:, self.parents[1:]]
+    rel_t = J.clone(); rel_t[:, 1:] = J[:, 1:] - J[:, self.parent_idx]
     G_R, G_t = [pose[:, 0]], [rel_t[:, 0]]
     for j in range(1, 5):
         p = self.parents[j]

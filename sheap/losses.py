@@ -268,16 +268,20 @@ def warp_crop(images: Tensor,  # [B, H, W, C]
               size: int) -> Tensor: # [B, C, size, size]
     "The crop whose pixel `p` shows image pixel `A^-1 p` (bilinear, differentiable in the image)."
     B, H, W, _ = images.shape
-    M = torch.cat([A, torch.tensor([0.0, 0, 1], device=A.device, dtype=A.dtype).expand(B, 1, 3)], 1)
-    inv = torch.linalg.inv_ex(M).inverse                                           # crop px -> image px
-    to_px = torch.tensor([[size / 2, 0, size / 2], [0, size / 2, size / 2], [0, 0, 1]], device=A.device, dtype=A.dtype)
-    to_norm = torch.tensor([[2 / W, 0, -1], [0, 2 / H, -1], [0, 0, 1]], device=A.device, dtype=A.dtype)
-    theta = (to_norm @ inv @ to_px)[:, :2]                                          # crop normalised -> image normalised
+    L, t = A[:, :, :2], A[:, :, 2:]
+    det = L[:, 0, 0] * L[:, 1, 1] - L[:, 0, 1] * L[:, 1, 0]
+    Li = torch.stack([torch.stack([L[:, 1, 1], -L[:, 0, 1]], -1), torch.stack([-L[:, 1, 0], L[:, 0, 0]], -1)], -2) / det[:, None, None]
+    s = size / 2                                       # crop normalised q -> crop px s (q + 1) -> image px Li (s (q + 1) - t)
+    lin = Li * s                                       #   -> image normalised (2 / (W, H)) px - 1
+    off = (Li @ (s - t)).squeeze(-1)                   # [B, 2]: Li (s 1 - t)
+    wh = torch.stack([torch.full_like(det, 2 / W), torch.full_like(det, 2 / H)], -1)
+    theta = torch.cat([lin * wh[..., None], (off * wh - 1)[..., None]], -1)      # [B, 2, 3], no host-to-device copy
     grid = F.affine_grid(theta, (B, images.shape[-1], size, size), align_corners=False)
     return F.grid_sample(images.permute(0, 3, 1, 2), grid, mode="bilinear", padding_mode="border", align_corners=False)
 
-def arcface_alignment(lmk68: Tensor, size: int = 112) -> Tensor: # [B, 68, 2] pixels -> [B, 2, 3]
-    tpl = torch.tensor(ARCFACE_TEMPLATE, device=lmk68.device, dtype=lmk68.dtype) * (size / 112)
+def arcface_alignment(lmk68: Tensor, size: int = 112,
+                      template: Tensor | None = None) -> Tensor: # [B, 68, 2] pixels, [5, 2] at 112 px -> [B, 2, 3]
+    tpl = (torch.tensor(ARCFACE_TEMPLATE) if template is None else template).to(lmk68) * (size / 112)
     return similarity_transform(five_points(lmk68), tpl.expand(lmk68.shape[0], 5, 2))
 
 def box_alignment(lmk68: Tensor, size: int, scale: float = 1.3) -> Tensor: # [B, 68, 2] pixels -> [B, 2, 3]
@@ -306,6 +310,15 @@ class FaceNetworks(nn.Module):
         self.vggface2, self.arcface, self.expression, self.crop_scale = vggface2, arcface, expression, crop_scale
         self.register_buffer("im_mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("im_std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("arcface_template", torch.tensor(ARCFACE_TEMPLATE), persistent=False)
+        self.channels_last = False
+
+    def cast(self, dtype: torch.dtype = torch.bfloat16, channels_last: bool = True) -> "FaceNetworks":
+        "Store the frozen networks in `dtype` (and channels-last): no weight casts per step under autocast (GPU)."
+        for m in (self.vggface2, self.arcface, self.expression):
+            if m is not None: m.to(dtype=dtype, memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+        self.channels_last = channels_last
+        return self
 
     @classmethod
     def from_paths(cls, vggface2=None, arcface=None, expression=None, expression_size: int = 224, crop_scale: float = 1.3):
@@ -333,6 +346,9 @@ class FaceNetworks(nn.Module):
         out, lmk = {}, lmk68.detach().float()
         both = torch.cat([render, target.detach()])
         def run(net, crop):
+            p = next(net.parameters(), None)
+            if p is not None: crop = crop.to(p.dtype)
+            if self.channels_last: crop = crop.contiguous(memory_format=torch.channels_last)
             f = _as_list(net(crop))
             B = render.shape[0]
             return [t[:B] for t in f], [t[B:].detach() for t in f]
@@ -341,7 +357,7 @@ class FaceNetworks(nn.Module):
             fr, ft = run(self.vggface2, warp_crop(both, A, self.vggface2.size))
             out["perc"] = sum((a.float() - b.float()).abs().mean() for a, b in zip(fr, ft)) / len(fr)
         if self.arcface is not None:
-            A = arcface_alignment(lmk, self.arcface.size).repeat(2, 1, 1)
+            A = arcface_alignment(lmk, self.arcface.size, self.arcface_template).repeat(2, 1, 1)
             fr, ft = run(self.arcface, warp_crop(both, A, self.arcface.size))
             out["id"] = _cosine_distance(fr[-1], ft[-1])
         if self.expression is not None:

@@ -64,9 +64,10 @@ def rasterize_mesh(verts: Tensor,    # [B, V, 3] world, metres
                    face_labels: Tensor | None = None, # [F] long region label per face
                    smooth_normals: bool = True,       # interpolate vertex normals (else flat face normals)
                    near_plane: float = 0.01,
+                   check_inputs: bool = True, # False in training: skips the range and NaN checks (host syncs)
                   ) -> MeshRaster:
     "Z-buffer rasterization of a batch of meshes, one camera per item."
-    _check_raster_inputs(verts, faces, viewmats, Ks, width, height)
+    if check_inputs: _check_raster_inputs(verts, faces, viewmats, Ks, width, height)
     B, V, _ = verts.shape; F_ = faces.shape[0]; dev = verts.device
     pc = world_to_camera(verts, viewmats)                                     # [B,V,3]
     z = pc[..., 2]

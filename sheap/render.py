@@ -92,8 +92,8 @@ def pixel_box_pairs(lo: Tensor, # [K, 2] first pixel (x, y) of each box, inclusi
 def pixel_boxes(centre: Tensor, half: Tensor, width: int, height: int) -> tuple[Tensor, Tensor]: # [K,2] x2 -> lo, hi long
     "Pixels whose centres lie within `centre +/- half`, clipped to the image."
     lo = torch.ceil(centre - half - 0.5).long(); hi = torch.floor(centre + half - 0.5).long()
-    lim = torch.tensor([width - 1, height - 1], device=centre.device)
-    return torch.maximum(lo, torch.zeros_like(lo)), torch.minimum(hi, lim)
+    hi = torch.stack([hi[:, 0].clamp(max=width - 1), hi[:, 1].clamp(max=height - 1)], -1)   # no host-to-device copy
+    return lo.clamp_min(0), hi
 
 def _pairs(means2d, radii, valid, width, height, reach=FILTER_REACH):
     "Flat splat index and pixel coordinates of every (splat, pixel) pair in each splat's box."

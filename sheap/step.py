@@ -79,6 +79,12 @@ class SHeaP(nn.Module):
         self.face_networks = face_networks or FaceNetworks()
         self.loss_cfg, self.step_cfg = loss or LossConfig(), step or StepConfig()
 
+    def cast_frozen(self, dtype: torch.dtype = torch.bfloat16, channels_last: bool = True) -> "SHeaP":
+        "Keep the frozen networks (face networks, DINOv2) in `dtype`: no per-step weight casts under autocast (GPU)."
+        self.face_networks.cast(dtype, channels_last)
+        if not getattr(self.dino, "trainable", True): self.dino.to(dtype)
+        return self
+
     def trainable_parameters(self) -> dict[str, list[nn.Parameter]]:
         "Parameter groups: the ViT (lr 1e-5 in the paper) and everything else that learns (1e-3)."
         vit = [p for p in self.estimator.vit.parameters() if p.requires_grad]
@@ -110,14 +116,14 @@ def _forward(self: SHeaP, batch: dict) -> StepOutput:
     fo = self.flame(src_e.shape, tgt_e.expr, tgt_e.pose, tgt_e.eyelids if self.has_eyelids else None, tgt_e.trans)
     faces = self.flame.faces
     V, K = default_camera(B, W, H, device=tgt.device)
-    g = canon.bind(fo.vertices, faces)
+    g = canon.bind(fo.vertices, faces, check_inputs=False)
     if c.densify and g.means.requires_grad: g.means.retain_grad()
     sh = self.light(src_e.light)                                                  # [B, 9, 3]
     colors = shade(g.albedo, facing_camera(g.normals, g.means, V), sh)
     bg = torch.rand(B, 3, device=tgt.device) if c.random_background else tgt.new_zeros(B, 3)
     target = replace_background(tgt.permute(0, 2, 3, 1), batch["target_matte"].permute(0, 2, 3, 1), bg)
     face_mask = batch["target_face_mask"].permute(0, 2, 3, 1)                      # [B, H, W, 1]
-    ras = rasterize_mesh(fo.vertices, faces, V, K, W, H) if (c.coupling or c.renderer == "mesh") else None
+    ras = rasterize_mesh(fo.vertices, faces, V, K, W, H, check_inputs=False) if (c.coupling or c.renderer == "mesh") else None
     if c.renderer == "mesh":
         alb = ras.interpolate(vertex_albedo(canon, faces, fo.vertices.shape[1])[:, faces])   # [B, H, W, 3]
         lit = shade(alb.reshape(B, H * W, 3), ras.normals.reshape(B, H * W, 3), sh).reshape(B, H, W, 3)
