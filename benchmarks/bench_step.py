@@ -47,9 +47,7 @@ def build(a, dev, tmp):
         for m in (nets.vggface2, nets.arcface, nets.expression): m.eval().requires_grad_(False)
     model = SHeaP(flame, enc, reg, dino=dino, face_networks=nets, step=StepConfig()).to(dev)
     if dev == "cuda" and not a.no_cast: model.cast_frozen(torch.bfloat16, channels_last=True)
-    if a.compile:
-        for m in (model.estimator.vit, model.regressor.uv_generator, nets.vggface2, nets.arcface):
-            if m is not None: m.compile(mode=a.compile_mode)
+    if a.compile: model.compile_networks(a.compile_mode)
     return model, enc
 
 
@@ -60,7 +58,7 @@ def main(argv=None):
     p.add_argument("--size", type=int, default=512); p.add_argument("--repeats", type=int, default=30)
     p.add_argument("--warmup", type=int, default=8); p.add_argument("--profile", action="store_true")
     p.add_argument("--no-cast", action="store_true", help="keep the frozen networks in float32 (autocast casts per step)")
-    p.add_argument("--compile", action="store_true", help="torch.compile the ViT, UV generator and the face networks")
+    p.add_argument("--compile", action="store_true", help="SHeaP.compile_networks: ViT estimator, UV generator, DINOv2, face networks")
     p.add_argument("--compile-mode", default=None, help="torch.compile mode, e.g. reduce-overhead (CUDA graphs)")
     p.add_argument("--syncs", action="store_true",
                    help="count host syncs in one step (torch.cuda.set_sync_debug_mode)")

@@ -334,6 +334,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'sheap.step': { 'sheap.step.SHeaP': ('step.html#sheap', 'sheap/step.py'),
                             'sheap.step.SHeaP.__init__': ('step.html#sheap.__init__', 'sheap/step.py'),
                             'sheap.step.SHeaP.cast_frozen': ('step.html#sheap.cast_frozen', 'sheap/step.py'),
+                            'sheap.step.SHeaP.compile_networks': ('step.html#sheap.compile_networks', 'sheap/step.py'),
                             'sheap.step.SHeaP.trainable_parameters': ('step.html#sheap.trainable_parameters', 'sheap/step.py'),
                             'sheap.step.StepConfig': ('step.html#stepconfig', 'sheap/step.py'),
                             'sheap.step.StepConfig.__post_init__': ('step.html#stepconfig.__post_init__', 'sheap/step.py'),

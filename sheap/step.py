@@ -85,6 +85,13 @@ class SHeaP(nn.Module):
         if not getattr(self.dino, "trainable", True): self.dino.to(dtype)
         return self
 
+    def compile_networks(self, mode: str | None = "reduce-overhead") -> "SHeaP":
+        "`torch.compile` the dense networks (estimator, UV generator, DINOv2, face networks); the rest stays eager."
+        for m in (self.estimator, self.regressor.uv_generator, getattr(self.dino, "model", self.dino),
+                  self.face_networks.vggface2, self.face_networks.arcface):
+            if m is not None and not isinstance(m, torch.jit.ScriptModule) and not hasattr(m, "module"): m.compile(mode=mode)
+        return self
+
     def trainable_parameters(self) -> dict[str, list[nn.Parameter]]:
         "Parameter groups: the ViT (lr 1e-5 in the paper) and everything else that learns (1e-3)."
         vit = [p for p in self.estimator.vit.parameters() if p.requires_grad]
