@@ -87,7 +87,8 @@ class SHeaP(nn.Module):
 
     def compile_networks(self, mode: str | None = "reduce-overhead") -> "SHeaP":
         "`torch.compile` the dense networks (estimator, UV generator, DINOv2, face networks); the rest stays eager."
-        for m in (self.estimator, self.regressor.uv_generator, getattr(self.dino, "model", self.dino),
+        dino = self.dino.model.encoder if hasattr(self.dino, "model") else self.dino    # DINOv2's layers (its embeddings cache the position table)
+        for m in (self.estimator, self.regressor.uv_generator, dino,
                   self.face_networks.vggface2, self.face_networks.arcface):
             if m is not None and not isinstance(m, torch.jit.ScriptModule) and not hasattr(m, "module"): m.compile(mode=mode)
         return self
