@@ -25,6 +25,8 @@ from sheap.regressor import RegressorConfig
 from sheap.densify import Densifier, DensifyConfig
 from sheap.losses import FaceNetworks, VGGFace2ResNet50, IResNet, ARCFACE_LAYERS, ScriptedFeatures
 from sheap.step import SHeaP, StepConfig, make_optimizer
+from sheap.meshraster import rasterize_mesh
+from sheap.render import render_gaussians
 
 
 def dinov2_folder(root: Path) -> Path:
@@ -60,6 +62,7 @@ def main(argv=None):
     p.add_argument("--no-cast", action="store_true", help="keep the frozen networks in float32 (autocast casts per step)")
     p.add_argument("--compile", action="store_true", help="SHeaP.compile_networks: ViT estimator, UV generator, DINOv2, face networks")
     p.add_argument("--compile-mode", default=None, help="torch.compile mode, e.g. reduce-overhead (CUDA graphs)")
+    p.add_argument("--parts", action="store_true", help="time each forward stage on its own (synchronised)")
     p.add_argument("--syncs", action="store_true",
                    help="count host syncs in one step (torch.cuda.set_sync_debug_mode)")
     a = p.parse_args(argv)
@@ -117,6 +120,7 @@ def main(argv=None):
             torch.cuda.set_sync_debug_mode("warn"); step(); torch.cuda.set_sync_debug_mode(0)
         res["host_syncs_per_step"] = len(w)
         (a.out / "syncs.txt").write_text("\n\n".join(str(x.message)[:300] + "\n" + str(x.filename) + ":" + str(x.lineno) for x in w))
+    if a.parts and a.cuda: res["forward_parts_ms"] = parts(model, batch, amp)
     if a.profile and a.cuda:
         from torch.profiler import profile, ProfilerActivity
         with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
@@ -129,3 +133,28 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+def parts(model, batch, amp, repeats: int = 10) -> dict:
+    "Median wall ms of each stage of the forward pass (synchronised around each, so launch overhead shows)."
+    from sheap.step import _split
+    from sheap.cameras import default_camera
+    import statistics as st
+    B, _, H, W = batch["target_image"].shape
+    T = {}
+    def t(name, fn):
+        torch.cuda.synchronize(); t0 = time.perf_counter(); r = fn(); torch.cuda.synchronize()
+        T.setdefault(name, []).append((time.perf_counter() - t0) * 1e3); return r
+    for _ in range(repeats):
+        with amp:
+            est = t("estimator", lambda: model.estimator(torch.cat([batch["source_image_vit"], batch["target_image_vit"]])))
+            s, g_ = _split(est, B)
+            tok = t("dino", lambda: model.dino(batch["source_image_dino"]))
+            canon, _ = t("regressor", lambda: model.regressor(s.features, tok))
+            fo = t("flame", lambda: model.flame(s.shape, g_.expr, g_.pose, g_.eyelids if model.has_eyelids else None, g_.trans))
+            V, K = default_camera(B, W, H, device="cuda")
+            g = t("bind+shade", lambda: canon.bind(fo.vertices, model.flame.faces, check_inputs=False))
+            ras = t("mesh raster", lambda: rasterize_mesh(fo.vertices, model.flame.faces, V, K, W, H, check_inputs=False))
+            r = t("gsplat render", lambda: render_gaussians(g.means, g.quats, g.scales, g.opacities, g.albedo, V, K, W, H, check_inputs=False))
+            t("face networks", lambda: model.face_networks(r.rgb, r.rgb.detach(), batch["target_lmk68"]))
+    return {k: st.median(v) for k, v in T.items()}
