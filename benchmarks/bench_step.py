@@ -131,10 +131,6 @@ def main(argv=None):
     (a.out / "step.json").write_text(json.dumps(res, indent=1))
 
 
-if __name__ == "__main__":
-    main()
-
-
 def parts(model, batch, amp, repeats: int = 10) -> dict:
     "Median wall ms of each stage of the forward pass (synchronised around each, so launch overhead shows)."
     from sheap.step import _split
@@ -158,3 +154,7 @@ def parts(model, batch, amp, repeats: int = 10) -> dict:
             r = t("gsplat render", lambda: render_gaussians(g.means, g.quats, g.scales, g.opacities, g.albedo, V, K, W, H, check_inputs=False))
             t("face networks", lambda: model.face_networks(r.rgb, r.rgb.detach(), batch["target_lmk68"]))
     return {k: st.median(v) for k, v in T.items()}
+
+
+if __name__ == "__main__":
+    main()
