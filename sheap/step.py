@@ -78,6 +78,8 @@ class SHeaP(nn.Module):
         if self.light.dim != enc.n_light: raise ValueError(f"illumination prior has {self.light.dim} components, encoder.n_light={enc.n_light}")
         self.face_networks = face_networks or FaceNetworks()
         self.loss_cfg, self.step_cfg = loss or LossConfig(), step or StepConfig()
+        if self.loss_cfg.w_lmk_dense:
+            log.warning("loss.w_lmk_dense > 0 but the head model has no mediapipe landmark embedding: the dense landmark term is off")
 
     def cast_frozen(self, dtype: torch.dtype = torch.bfloat16, channels_last: bool = True) -> "SHeaP":
         "Keep the frozen networks (face networks, DINOv2) in `dtype`: no per-step weight casts under autocast (GPU)."
