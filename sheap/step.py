@@ -122,10 +122,12 @@ def _forward(self: SHeaP, batch: dict) -> StepOutput:
     B, _, H, W = tgt.shape
     est = self.estimator(torch.cat([batch["source_image_vit"], batch["target_image_vit"]]))
     src_e, tgt_e = _split(est, B)
-    canon, _ = self.regressor(src_e.features, self.dino(batch["source_image_dino"]))
     fo = self.flame(src_e.shape, tgt_e.expr, tgt_e.pose, tgt_e.eyelids if self.has_eyelids else None, tgt_e.trans)
     faces = self.flame.faces
     V, K = default_camera(B, W, H, device=tgt.device)
+    # the mesh raster has data-dependent sizes (host syncs): run it before queueing the regressor's GPU work
+    ras = rasterize_mesh(fo.vertices, faces, V, K, W, H, check_inputs=False) if (c.coupling or c.renderer == "mesh") else None
+    canon, _ = self.regressor(src_e.features, self.dino(batch["source_image_dino"]))
     g = canon.bind(fo.vertices, faces, check_inputs=False)
     if c.densify and g.means.requires_grad: g.means.retain_grad()
     sh = self.light(src_e.light)                                                  # [B, 9, 3]
@@ -133,7 +135,6 @@ def _forward(self: SHeaP, batch: dict) -> StepOutput:
     bg = torch.rand(B, 3, device=tgt.device) if c.random_background else tgt.new_zeros(B, 3)
     target = replace_background(tgt.permute(0, 2, 3, 1), batch["target_matte"].permute(0, 2, 3, 1), bg)
     face_mask = batch["target_face_mask"].permute(0, 2, 3, 1)                      # [B, H, W, 1]
-    ras = rasterize_mesh(fo.vertices, faces, V, K, W, H, check_inputs=False) if (c.coupling or c.renderer == "mesh") else None
     if c.renderer == "mesh":
         alb = ras.interpolate(vertex_albedo(canon, faces, fo.vertices.shape[1])[:, faces])   # [B, H, W, 3]
         lit = shade(alb.reshape(B, H * W, 3), ras.normals.reshape(B, H * W, 3), sh).reshape(B, H, W, 3)
