@@ -107,28 +107,13 @@ class UVMapGenerator(nn.Module):
         return self.out(x)
 
 # %% ../nbs/14_regressor.ipynb #256fe7f3
-class _SymSpMM(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, A: Tensor, x: Tensor) -> Tensor:
-        ctx.A = A
-        return _spmm(A, x)
-    @staticmethod
-    def backward(ctx, g: Tensor):
-        return None, _spmm(ctx.A, g)
-
-def _spmm(A: Tensor, x: Tensor) -> Tensor:
-    "A @ x outside autocast; half precision runs natively on CUDA (cuSPARSE accumulates in float32), in float32 on CPU."
-    dt = x.dtype if x.is_cuda else torch.promote_types(x.dtype, torch.float32)
-    with torch.autocast(x.device.type, enabled=False):
-        return (A.to(dt) @ x.to(dt)).to(x.dtype)
-
 def _amp(x: Tensor) -> Tensor:
     "Cast to the autocast dtype when autocast is on (LayerNorm's float32 output would otherwise keep the graph in float32)."
     t = x.device.type
     return x.to(torch.get_autocast_dtype(t)) if torch.is_autocast_enabled(t) else x
 
 class FaceRing(nn.Module):
-    "The closed k-ring of every face, as a CSR matrix [F, F] rebuilt from buffers on the module's device."
+    "The closed k-ring of every face: a padded neighbour table [F, K] (and the CSR matrix [F, F] for inspection)."
     def __init__(self, faces: Tensor, k: int = 2, by: str = "vertex"):
         super().__init__()
         import warnings
@@ -137,6 +122,12 @@ class FaceRing(nn.Module):
             A = k_ring(faces.cpu(), k, by=by, self_loops=True).to_sparse_csr()
         self.n_faces = faces.shape[0]
         self.register_buffer("crow", A.crow_indices()); self.register_buffer("col", A.col_indices())
+        n = A.crow_indices().diff()                                                  # ring size of each face
+        slot = torch.arange(int(n.max()))
+        rows = torch.repeat_interleave(torch.arange(self.n_faces), n)
+        table = torch.full((self.n_faces, int(n.max())), self.n_faces, dtype=torch.long)   # padding -> zero row F
+        table[rows, torch.arange(rows.shape[0]) - torch.repeat_interleave(A.crow_indices()[:-1], n)] = A.col_indices()
+        self.register_buffer("neighbours", table)
 
     def matrix(self) -> Tensor:
         return torch.sparse_csr_tensor(self.crow, self.col, torch.ones(self.col.shape[0], device=self.col.device),
@@ -144,20 +135,20 @@ class FaceRing(nn.Module):
 
     def neighbour_sum(self, x: Tensor,            # [B, G, C] per-Gaussian features
                       parent_face: Tensor,        # [G]
-                      A: Tensor | None = None,    # `matrix()`, built once per forward by the caller
                      ) -> Tensor:                 # [B, G, C] sum over eq. 4's neighbours (self excluded)
         B, G, C = x.shape
-        face_sum = x.new_zeros(B, self.n_faces, C).index_add_(1, parent_face, x)           # S x
-        ring = _SymSpMM.apply(self.matrix() if A is None else A, face_sum.transpose(0, 1).reshape(self.n_faces, B * C))
-        return ring.view(self.n_faces, B, C).transpose(0, 1)[:, parent_face] - x
+        face_sum = x.new_zeros(B, self.n_faces + 1, C, dtype=torch.promote_types(x.dtype, torch.float32))
+        face_sum = face_sum.index_add(1, parent_face, x.to(face_sum.dtype))                # S x (row F stays 0)
+        ring = face_sum[:, self.neighbours].sum(2)                                         # A S x  [B, F, C]
+        return (ring[:, parent_face] - x).to(x.dtype)
 
 class GraphConv(nn.Module):
     "Morris et al. graph convolution (PyG's `GraphConv`, sum aggregation): W_root x_i + W_rel sum_j x_j + b."
     def __init__(self, c_in: int, c_out: int):
         super().__init__()
         self.lin_rel, self.lin_root = nn.Linear(c_in, c_out), nn.Linear(c_in, c_out, bias=False)
-    def forward(self, x: Tensor, ring: FaceRing, parent_face: Tensor, A: Tensor | None = None) -> Tensor: # [B, G, C]
-        return self.lin_rel(ring.neighbour_sum(x, parent_face, A)) + self.lin_root(x)
+    def forward(self, x: Tensor, ring: FaceRing, parent_face: Tensor) -> Tensor: # [B, G, C]
+        return self.lin_rel(ring.neighbour_sum(x, parent_face)) + self.lin_root(x)
 
 class GraphResBlock(nn.Module):
     "Pre-activation residual block: x + conv(act(norm(conv(act(norm(x))))))."
@@ -165,9 +156,9 @@ class GraphResBlock(nn.Module):
         super().__init__()
         self.n1, self.c1, self.n2, self.c2 = nn.LayerNorm(c), GraphConv(c, c), nn.LayerNorm(c), GraphConv(c, c)
         nn.init.zeros_(self.c2.lin_rel.weight); nn.init.zeros_(self.c2.lin_rel.bias); nn.init.zeros_(self.c2.lin_root.weight)
-    def forward(self, x: Tensor, ring: FaceRing, parent_face: Tensor, A: Tensor | None = None) -> Tensor:
-        h = self.c1(_amp(F.silu(self.n1(x))), ring, parent_face, A)
-        return x + self.c2(_amp(F.silu(self.n2(h))), ring, parent_face, A)
+    def forward(self, x: Tensor, ring: FaceRing, parent_face: Tensor) -> Tensor:
+        h = self.c1(_amp(F.silu(self.n1(x))), ring, parent_face)
+        return x + self.c2(_amp(F.silu(self.n2(h))), ring, parent_face)
 
 # %% ../nbs/14_regressor.ipynb #dfee3eff
 OUT_SPLIT = (3, 2, 4, 3, 1)   # offset, scale, rotation, albedo, opacity
@@ -218,8 +209,7 @@ class GaussiansRegressor(nn.Module):
         r = self.region_features(M)                                                     # r_i
         z = torch.cat([self.embedding.to(r.dtype).expand(r.shape[0], -1, -1), r], -1)  # z_i = [e_i, r_i]
         h = self.lift(z)
-        A = self.ring.matrix()                                                          # once per forward
-        for blk in self.blocks: h = blk(h, self.ring, self.parent_face, A)
+        for blk in self.blocks: h = blk(h, self.ring, self.parent_face)
         g = self.out(F.silu(self.out_norm(h))).float()
         off, sc, q, alb, opa = g.split(OUT_SPLIT, -1)
         gauss = CanonicalGaussians(

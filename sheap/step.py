@@ -88,9 +88,9 @@ class SHeaP(nn.Module):
         return self
 
     def compile_networks(self, mode: str | None = "reduce-overhead") -> "SHeaP":
-        "`torch.compile` the dense networks (estimator, UV generator, DINOv2, face networks); the rest stays eager."
+        "`torch.compile` the networks (estimator, Gaussians regressor, DINOv2, face networks); geometry and rasterizers stay eager."
         dino = self.dino.model.encoder if hasattr(self.dino, "model") else self.dino    # DINOv2's layers (its embeddings cache the position table)
-        for m in (self.estimator, self.regressor.uv_generator, dino,
+        for m in (self.estimator, self.regressor, dino,
                   self.face_networks.vggface2, self.face_networks.arcface):
             if m is not None and not isinstance(m, torch.jit.ScriptModule) and not hasattr(m, "module"): m.compile(mode=mode)
         return self
