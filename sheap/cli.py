@@ -27,7 +27,7 @@ def _synth(args):
         if not model.exists(): write_head_model(model.parent, seed=0)
     if not Path(model).exists(): raise ValueError(f"{model}: FLAME model not found")
     cfg = SynthConfig(size=args.size, frames=args.frames)
-    man = generate(args.out, model, videos=args.videos, split=args.split, seed=args.seed, cfg=cfg, workers=args.workers)
+    man = generate(args.out, model, videos=args.videos, split=args.split, seed=args.seed, cfg=cfg, workers=args.workers, device=args.device)
     print(f"{args.split}: {man['this_run']['written']} written, {man['this_run']['skipped']} already there; "
           f"{man['kept']} videos in {args.out / 'manifest.json'}")
 
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--seed", type=int, default=0); y.add_argument("--split", choices=("train", "val", "test"), default="train")
     y.add_argument("--model", type=Path, default=None, help="FLAME model with region labels (default: the procedural head)")
     y.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU core)")
+    y.add_argument("--device", default="cpu", help="cpu, or cuda to render on the GPU in one process")
     y.set_defaults(func=_synth)
     r = sub.add_parser("prepare", help="crop real videos, frame folders or photos to the dataset layout (mediapipe)")
     r.add_argument("sources", nargs="+", type=Path, help="video files, image files or folders (searched recursively)")

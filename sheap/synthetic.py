@@ -19,9 +19,10 @@ from .shading import shade, procedural_illumination_prior
 from .headmodel import EYE_CENTRE
 
 # %% auto #0
-__all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'emotion_expression', 'SynthConfig',
-           'FrameParams', 'sample_frames', 'torso_mesh', 'hair_shell', 'Identity', 'sample_identity', 'vertex_albedo',
-           'uv_texture', 'dense_landmark_embedding', 'render_video', 'generate', 'write_manifest']
+__all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'SPLIT_OFFSET', 'emotion_expression',
+           'SynthConfig', 'FrameParams', 'sample_frames', 'torso_mesh', 'hair_shell', 'Identity', 'sample_identity',
+           'vertex_albedo', 'uv_texture', 'dense_landmark_embedding', 'render_video', 'generate', 'write_manifest',
+           'OnlineSynthPairs']
 
 # %% ../nbs/10_synthetic.ipynb #4f26035e
 EMOTIONS = ("neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt")
@@ -153,15 +154,16 @@ def vertex_albedo(flame: FLAME, neutral: Tensor, ident: Identity) -> Tensor: # [
     reg = flame.region
     a = ident.skin.expand(neutral.shape[0], 3).clone()
     a[reg == 2] *= 0.95                                                        # neck
-    a[reg == 4] = ident.skin * torch.tensor([0.85, 0.55, 0.55])               # lips
+    a[reg == 4] = ident.skin * torch.tensor([0.85, 0.55, 0.55], device=a.device)   # lips
     a[reg == 1] = ident.hair                                                   # scalp (under the hair shell)
     x, y, z = neutral.unbind(-1)
     brow = torch.exp(-((x.abs() - 0.03) ** 2 / (2 * 0.016 ** 2) + (y - 0.037) ** 2 / (2 * 0.004 ** 2))) * (z > 0.05) * (reg == 0)
     a = a * (1 - 0.8 * brow[:, None]) + 0.8 * brow[:, None] * ident.hair
     eyes = reg == 3
-    c = torch.tensor(EYE_CENTRE, dtype=neutral.dtype).expand(neutral.shape[0], 3).clone(); c[:, 0] = c[:, 0] * torch.sign(x)
+    c = torch.tensor(EYE_CENTRE, dtype=neutral.dtype, device=a.device).expand(neutral.shape[0], 3).clone(); c[:, 0] = c[:, 0] * torch.sign(x)
     d = torch.nn.functional.normalize(neutral - c, dim=-1)[:, 2]
-    eye_col = torch.where((d > 0.97)[:, None], torch.tensor([0.02, 0.02, 0.02]), torch.where((d > 0.86)[:, None], ident.iris, torch.tensor([0.85, 0.83, 0.8])))
+    pupil, sclera = torch.tensor([0.02, 0.02, 0.02], device=a.device), torch.tensor([0.85, 0.83, 0.8], device=a.device)
+    eye_col = torch.where((d > 0.97)[:, None], pupil, torch.where((d > 0.86)[:, None], ident.iris, sclera))
     a[eyes] = eye_col[eyes]
     return a
 
@@ -183,7 +185,9 @@ def dense_landmark_embedding(flame: FLAME, n: int = 478, seed: int = 0) -> tuple
 
 def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfig, dense: tuple[Tensor, Tensor],
                  g: torch.Generator) -> dict:
-    "Images, masks, landmarks and meshes of one video (all frames as one batch)."
+    "Images, masks, landmarks and meshes of one video (all frames as one batch), on the FLAME layer's device."
+    dev = flame.v_template.device
+    ident, fp = _to(ident, dev), _to(fp, dev)
     M, S, ss = fp.expr.shape[0], cfg.size, cfg.supersample
     R = S * ss
     shape = ident.shape[None].expand(M, -1)
@@ -191,18 +195,18 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     neutral = flame(ident.shape[None], torch.zeros(1, flame.n_expr), torch.eye(3).expand(1, 5, 3, 3)).vertices[0]
     V_ = neutral.shape[0]
     hv, hair_face = hair_shell(out.vertices, flame.faces, flame.region, ident.hair_volume * (0.5 + 0.5 * ((neutral[:, 1] + 0.02) / 0.1).clamp(0, 1) + 0.3 * (neutral[:, 2] < -0.03)))
-    tv, tf, tuv = torso_mesh(ident.torso_width, 0.22)
+    tv, tf, tuv = (t.to(dev) for t in torso_mesh(ident.torso_width, 0.22))
     hf = flame.faces[hair_face]
     root = out.joints[:, :1]                                                               # posed root = rest root + trans
     tv = (tv - (root - fp.trans[:, None])) @ fp.pose[:, 0].transpose(1, 2) + root          # shoulders follow the torso joint
     verts = torch.cat([out.vertices, hv, tv], 1)
     faces = torch.cat([flame.faces, hf + V_, tf + 2 * V_])
-    labels = torch.cat([face_labels_from_vertices(flame.region, flame.faces), torch.full((hf.shape[0],), 5), torch.full((tf.shape[0],), 6)])
+    labels = torch.cat([face_labels_from_vertices(flame.region, flame.faces), torch.full((hf.shape[0],), 5, device=dev), torch.full((tf.shape[0],), 6, device=dev)])
     alb_v = torch.cat([vertex_albedo(flame, neutral, ident), ident.hair.expand(V_, 3), ident.cloth.expand(tv.shape[1], 3)])
     ft = flame.ft if flame.ft is not None else flame.faces
     vt = flame.vt if flame.vt is not None else neutral[:, :2]
     uv_corner = torch.cat([vt[ft], vt[ft[hair_face]], tuv[tf]])                         # [F, 3, 2]
-    V, K = default_camera(M, R, R)
+    V, K = default_camera(M, R, R, device=dev)
     ras = rasterize_mesh(verts, faces, V, K, R, R, face_labels=labels)
     albedo = ras.interpolate(alb_v[faces])
     uv = ras.interpolate(uv_corner)
@@ -213,18 +217,22 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     col = shade(albedo.reshape(M, -1, 3), ras.normals.reshape(M, -1, 3), ident.sh[None].expand(M, 9, 3)).reshape(M, R, R, 3)
     bg = F.interpolate(ident.background.permute(2, 0, 1)[None], size=(R, R), mode="bilinear", align_corners=False)[0].permute(1, 2, 0)
     img = ras.mask * col.clamp(0, 1) + (1 - ras.mask) * bg
-    face = (ras.region[..., None] == torch.tensor(FACE_REGIONS)).any(-1, keepdim=True).float()
+    face = (ras.region[..., None] == torch.tensor(FACE_REGIONS, device=dev)).any(-1, keepdim=True).float()
     pool = lambda x: F.avg_pool2d(x.permute(0, 3, 1, 2), ss).permute(0, 2, 3, 1)
     img, matte, face = pool(img), pool(ras.mask), pool(face)
-    Vs, Ks = default_camera(M, S, S)
+    Vs, Ks = default_camera(M, S, S, device=dev)
     l68, _ = project_points(out.landmarks, Vs, Ks)
-    fi, bc = dense
+    fi, bc = (t.to(dev) for t in dense)
     pd = barycentric_points(out.vertices, flame.faces, fi[None].expand(M, -1), bc[None].expand(M, -1, 3))
     ld, _ = project_points(pd, Vs, Ks)
-    noisy = lambda l: l + _detector_noise(l.shape, cfg, S, g)
+    noisy = lambda l: l + _detector_noise(l.shape, cfg, S, g).to(dev)          # drawn on the CPU generator
     return dict(images=img, matte=matte[..., 0], face_mask=(face[..., 0] > 0.5), lmk68_clean=l68, lmk68=noisy(l68),
                 lmk_dense_clean=ld, lmk_dense=noisy(ld), verts=out.vertices, neutral_verts=neutral,
                 viewmat=Vs[0], K=Ks[0])
+
+def _to(obj, device):
+    "A copy of a dataclass of tensors (Identity, FrameParams) on `device`."
+    return type(obj)(**{k: v.to(device) if torch.is_tensor(v) else v for k, v in obj.__dict__.items()})
 
 def _detector_noise(shape, cfg: SynthConfig, S: int, g: torch.Generator) -> Tensor:
     "Gaussian jitter plus rare outliers, scaled from 512 px to the image size."
@@ -238,6 +246,7 @@ def _detector_noise(shape, cfg: SynthConfig, S: int, g: torch.Generator) -> Tens
 # %% ../nbs/10_synthetic.ipynb #53ce0311
 def _save_video(vdir: Path, vid: dict, fp: FrameParams, ident: Identity, meta: dict, cfg: SynthConfig):
     from PIL import Image
+    vid = {k: v.detach().cpu() if torch.is_tensor(v) else v for k, v in vid.items()}
     tmp = vdir.with_name(vdir.name + ".partial")
     if tmp.exists(): shutil.rmtree(tmp)
     (tmp / "frames").mkdir(parents=True); (tmp / "masks").mkdir()
@@ -256,9 +265,9 @@ def _save_video(vdir: Path, vid: dict, fp: FrameParams, ident: Identity, meta: d
 
 _WORKER: dict = {}
 
-def _init_worker(model_path: str, cfg: dict):
-    torch.set_num_threads(1)
-    flame = FLAME.from_file(model_path)
+def _init_worker(model_path: str, cfg: dict, device: str = "cpu"):
+    if device == "cpu": torch.set_num_threads(1)
+    flame = FLAME.from_file(model_path).to(device)
     if flame.region is None: raise ValueError(f"{model_path}: synthetic data needs region labels (sheap_extras.npz beside the model)")
     _WORKER.update(flame=flame, prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg), dense=dense_landmark_embedding(flame, SynthConfig(**cfg).n_dense))
 
@@ -274,19 +283,24 @@ def _make_video(job: tuple[str, str, int]) -> dict:
     _save_video(vdir, vid, fp, ident, dict(id=vid_id, seed=seed, frames=cfg.frames, size=cfg.size, emotions=[EMOTIONS[int(e)] for e in fp.emotion]), cfg)
     return dict(id=vid_id, status="written")
 
+SPLIT_OFFSET = {"train": 0, "val": 1_000_000, "test": 2_000_000}  # video seed = seed * 10^7 + offset + index
+
 def generate(out: str | Path, model_path: str | Path, videos: int = 8, split: str = "train", seed: int = 0,
-             cfg: SynthConfig | None = None, workers: int | None = None, progress: bool = True) -> dict:
+             cfg: SynthConfig | None = None, workers: int | None = None, progress: bool = True,
+             device: str = "cpu", # "cuda": render on the GPU in this process (workers ignored)
+            ) -> dict:
     "Write `videos` synthetic videos of `split` under `out/split/` and update `out/manifest.json`."
     from tqdm.auto import tqdm
     import multiprocessing as mp
     cfg = cfg or SynthConfig()
     if split not in ("train", "val", "test"): raise ValueError(f"split must be train, val or test, got {split!r}")
     if videos < 1 or cfg.frames < 2: raise ValueError("need at least 1 video and 2 frames per video")
+    if videos > 1_000_000: raise ValueError("at most 1,000,000 videos per split (the splits' seed streams are 10^6 apart)")
     out = Path(out); (out / split).mkdir(parents=True, exist_ok=True)
-    offset = {"train": 0, "val": 1_000_000, "test": 2_000_000}[split]       # disjoint identities per split
+    offset = SPLIT_OFFSET[split]                                                 # disjoint identities per split
     jobs = [(str(out / split), f"{split}_{i:05d}", seed * 10_000_000 + offset + i) for i in range(videos)]
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    args = (str(model_path), asdict(cfg))
+    workers = 1 if device != "cpu" else (workers or min(len(jobs), os.cpu_count() or 1))
+    args = (str(model_path), asdict(cfg), device)
     if workers == 1:
         _init_worker(*args); results = [_make_video(j) for j in tqdm(jobs, disable=not progress, desc=f"synth {split}")]
     else:
@@ -306,3 +320,36 @@ def write_manifest(out: Path, cfg: SynthConfig | None = None) -> dict:
     man = dict(kind="synthetic", config=asdict(cfg) if cfg else None, kept=len(vids), dropped=[dict(path=p, reason="incomplete (interrupted run)") for p in partial], videos=vids)
     _atomic_write(out / "manifest.json", json.dumps(man, indent=1).encode())
     return man
+
+# %% ../nbs/10_synthetic.ipynb #cfa975e3
+class OnlineSynthPairs(torch.utils.data.Dataset):
+    "Source/target pairs of fresh synthetic identities, rendered on demand; item `i` is always the same pair."
+    def __init__(self, model_path: str | Path, split: str = "train", seed: int = 0, length: int = 1_000_000,
+                 size: int = 512, vit_size: int = 224, dino_size: int = 448, cfg: SynthConfig | None = None, device: str = "cpu"):
+        if split not in SPLIT_OFFSET: raise ValueError(f"split must be train, val or test, got {split!r}")
+        if not 0 < length <= 1_000_000: raise ValueError(f"length must lie in [1, 1000000] (the splits' seed streams are 10^6 apart), got {length}")
+        flame = FLAME.from_file(model_path)
+        if flame.region is None: raise ValueError(f"{model_path}: synthetic data needs region labels (sheap_extras.npz beside the model)")
+        self.cfg = SynthConfig(**{**asdict(cfg or SynthConfig()), "size": size, "frames": 2})
+        self.dense = dense_landmark_embedding(flame, self.cfg.n_dense)
+        self.flame, self.prior = flame.to(device), procedural_illumination_prior()
+        self.split, self.seed, self.length, self.vit_size, self.dino_size = split, seed, length, vit_size, dino_size
+
+    def __len__(self): return self.length
+
+    def video_seed(self, i: int) -> int: return self.seed * 10_000_000 + SPLIT_OFFSET[self.split] + i
+
+    def __getitem__(self, i: int) -> dict:
+        if not 0 <= i < self.length: raise IndexError(f"item {i} outside [0, {self.length})")
+        c, g = self.cfg, torch.Generator().manual_seed(self.video_seed(i))
+        ident = sample_identity(self.flame.n_shape, self.prior, c.size * c.supersample, g, c.shape_std)
+        fp = sample_frames(2, self.flame.n_expr, g)
+        with torch.no_grad(): vid = render_video(self.flame, ident, fp, c, self.dense, g)
+        rs = lambda x, s: x if s == x.shape[-1] else F.interpolate(x[None], size=(s, s), mode="bilinear", antialias=True, align_corners=False)[0]
+        item = {"video": i}
+        for role, t in (("source", 0), ("target", 1)):
+            img = vid["images"][t].permute(2, 0, 1).float().clamp(0, 1).contiguous()         # as VideoPairs: float32 in [0, 1]
+            item.update({f"{role}_image": img, f"{role}_image_vit": rs(img, self.vit_size), f"{role}_image_dino": rs(img, self.dino_size),
+                         f"{role}_matte": vid["matte"][t][None].float(), f"{role}_face_mask": vid["face_mask"][t][None].float(),
+                         f"{role}_lmk68": vid["lmk68"][t].float(), f"{role}_lmk_dense": vid["lmk_dense"][t].float()})
+        return item
