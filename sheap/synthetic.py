@@ -192,7 +192,7 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     R = S * ss
     shape = ident.shape[None].expand(M, -1)
     out = flame(shape, fp.expr, fp.pose, eyelids=fp.eyelids if flame.eyelid_dirs is not None else None, trans=fp.trans)
-    neutral = flame(ident.shape[None], torch.zeros(1, flame.n_expr), torch.eye(3).expand(1, 5, 3, 3)).vertices[0]
+    neutral = flame(ident.shape[None], torch.zeros(1, flame.n_expr, device=dev), torch.eye(3, device=dev).expand(1, 5, 3, 3)).vertices[0]
     V_ = neutral.shape[0]
     hv, hair_face = hair_shell(out.vertices, flame.faces, flame.region, ident.hair_volume * (0.5 + 0.5 * ((neutral[:, 1] + 0.02) / 0.1).clamp(0, 1) + 0.3 * (neutral[:, 2] < -0.03)))
     tv, tf, tuv = (t.to(dev) for t in torso_mesh(ident.torso_width, 0.22))
