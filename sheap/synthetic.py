@@ -267,9 +267,10 @@ _WORKER: dict = {}
 
 def _init_worker(model_path: str, cfg: dict, device: str = "cpu"):
     if device == "cpu": torch.set_num_threads(1)
-    flame = FLAME.from_file(model_path).to(device)
+    flame = FLAME.from_file(model_path)
     if flame.region is None: raise ValueError(f"{model_path}: synthetic data needs region labels (sheap_extras.npz beside the model)")
-    _WORKER.update(flame=flame, prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg), dense=dense_landmark_embedding(flame, SynthConfig(**cfg).n_dense))
+    dense = dense_landmark_embedding(flame, SynthConfig(**cfg).n_dense)          # sampled on the CPU, then moved
+    _WORKER.update(flame=flame.to(device), prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg), dense=dense)
 
 def _make_video(job: tuple[str, str, int]) -> dict:
     out_dir, vid_id, seed = job
