@@ -272,7 +272,8 @@ def _init_worker(model_path: str, cfg: dict, device: str = "cpu"):
     dense = dense_landmark_embedding(flame, SynthConfig(**cfg).n_dense)          # sampled on the CPU, then moved
     _WORKER.update(flame=flame.to(device), prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg), dense=dense)
 
-def _make_video(job: tuple[str, str, int]) -> dict:
+def _make_video(job: tuple[str, str, int], pool=None) -> dict:
+    "Render one video and write it (in `pool`, a thread pool, when given: the GPU renders the next meanwhile)."
     out_dir, vid_id, seed = job
     w = _WORKER; cfg = w["cfg"]
     vdir = Path(out_dir) / vid_id
@@ -281,7 +282,10 @@ def _make_video(job: tuple[str, str, int]) -> dict:
     ident = sample_identity(w["flame"].n_shape, w["prior"], cfg.size * cfg.supersample, g, cfg.shape_std)
     fp = sample_frames(cfg.frames, w["flame"].n_expr, g)
     with torch.no_grad(): vid = render_video(w["flame"], ident, fp, cfg, w["dense"], g)
-    _save_video(vdir, vid, fp, ident, dict(id=vid_id, seed=seed, frames=cfg.frames, size=cfg.size, emotions=[EMOTIONS[int(e)] for e in fp.emotion]), cfg)
+    vid = {k: v.detach().cpu() if torch.is_tensor(v) else v for k, v in vid.items()}
+    meta = dict(id=vid_id, seed=seed, frames=cfg.frames, size=cfg.size, emotions=[EMOTIONS[int(e)] for e in fp.emotion])
+    if pool is not None: return dict(id=vid_id, status="written", future=pool.submit(_save_video, vdir, vid, fp, ident, meta, cfg))
+    _save_video(vdir, vid, fp, ident, meta, cfg)
     return dict(id=vid_id, status="written")
 
 SPLIT_OFFSET = {"train": 0, "val": 1_000_000, "test": 2_000_000}  # video seed = seed * 10^7 + offset + index
@@ -302,7 +306,14 @@ def generate(out: str | Path, model_path: str | Path, videos: int = 8, split: st
     jobs = [(str(out / split), f"{split}_{i:05d}", seed * 10_000_000 + offset + i) for i in range(videos)]
     workers = 1 if device != "cpu" else (workers or min(len(jobs), os.cpu_count() or 1))
     args = (str(model_path), asdict(cfg), device)
-    if workers == 1:
+    if device != "cpu":                                   # render on the GPU here, write in threads (PIL/zlib release the GIL)
+        from concurrent.futures import ThreadPoolExecutor
+        _init_worker(*args)
+        with ThreadPoolExecutor(os.cpu_count() or 4) as pool:
+            results = [_make_video(j, pool) for j in tqdm(jobs, disable=not progress, desc=f"synth {split}")]
+        for r in results:
+            if "future" in r: r.pop("future").result()      # a failed write raises here
+    elif workers == 1:
         _init_worker(*args); results = [_make_video(j) for j in tqdm(jobs, disable=not progress, desc=f"synth {split}")]
     else:
         with mp.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=args) as pool:
