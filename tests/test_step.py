@@ -33,7 +33,7 @@ def test_fixed_pair_is_learned(setup):
     opt = make_optimizer(model, lr=1e-3, vit_lr=1e-4)
     dens = Densifier(model.regressor, opt, DensifyConfig(t_history=32), check_inputs=False)
     hist = [train_step(model, opt, batch, dens).terms for _ in range(200)]
-    l1, lmk = [float(h["l1"]) for h in hist], [float(h["lmk"]) for h in hist]
+    l1, lmk = [float(h["l1"].detach()) for h in hist], [float(h["lmk"].detach()) for h in hist]
     assert min(l1[-10:]) < 0.5 * l1[0], (l1[0], l1[-10:])
     assert min(lmk[-10:]) < lmk[0], (lmk[0], lmk[-10:])
     assert dens.steps == 200                                       # statistics observed every step
