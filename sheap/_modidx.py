@@ -365,6 +365,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'sheap.synthetic.render_video': ('synthetic.html#render_video', 'sheap/synthetic.py'),
                                  'sheap.synthetic.sample_frames': ('synthetic.html#sample_frames', 'sheap/synthetic.py'),
                                  'sheap.synthetic.sample_identity': ('synthetic.html#sample_identity', 'sheap/synthetic.py'),
+                                 'sheap.synthetic.smooth_track': ('synthetic.html#smooth_track', 'sheap/synthetic.py'),
                                  'sheap.synthetic.torso_mesh': ('synthetic.html#torso_mesh', 'sheap/synthetic.py'),
                                  'sheap.synthetic.uv_texture': ('synthetic.html#uv_texture', 'sheap/synthetic.py'),
                                  'sheap.synthetic.vertex_albedo': ('synthetic.html#vertex_albedo', 'sheap/synthetic.py'),

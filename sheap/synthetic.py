@@ -20,9 +20,9 @@ from .headmodel import EYE_CENTRE
 
 # %% auto #0
 __all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'SPLIT_OFFSET', 'emotion_expression',
-           'SynthConfig', 'FrameParams', 'sample_frames', 'torso_mesh', 'hair_shell', 'Identity', 'sample_identity',
-           'vertex_albedo', 'uv_texture', 'dense_landmark_embedding', 'render_video', 'generate', 'write_manifest',
-           'OnlineSynthPairs']
+           'SynthConfig', 'FrameParams', 'smooth_track', 'sample_frames', 'torso_mesh', 'hair_shell', 'Identity',
+           'sample_identity', 'vertex_albedo', 'uv_texture', 'dense_landmark_embedding', 'render_video', 'generate',
+           'write_manifest', 'OnlineSynthPairs']
 
 # %% ../nbs/10_synthetic.ipynb #4f26035e
 EMOTIONS = ("neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt")
@@ -63,31 +63,52 @@ class SynthConfig:
 class FrameParams:
     expr: Tensor; pose: Tensor; eyelids: Tensor; trans: Tensor; emotion: Tensor; valence: Tensor; arousal: Tensor
 
-def sample_frames(n: int, n_expr: int, g: torch.Generator) -> FrameParams:
-    "Expressions around emotion prototypes, plausible head/neck poses and translations for `n` frames."
+def smooth_track(n: int, dims: int, every: float, g: torch.Generator) -> Tensor: # -> [n, dims], about [-1, 1]
+    "A smooth random trajectory: a Catmull-Rom spline through uniform random keyframes every `every` frames."
+    k = int(math.ceil((n - 1) / every)) + 4
+    keys = 2 * torch.rand(k, dims, generator=g) - 1
+    t = torch.arange(n) / every + 1 + torch.rand(1, generator=g)           # random phase; keys[i - 1 .. i + 2] exist
+    i = t.floor().long(); u = (t - i)[:, None]
+    p0, p1, p2, p3 = keys[i - 1], keys[i], keys[i + 1], keys[i + 2]
+    return 0.5 * (2 * p1 + (p2 - p0) * u + (2 * p0 - 5 * p1 + 4 * p2 - p3) * u ** 2 + (3 * p1 - p0 - 3 * p2 + p3) * u ** 3)
+
+def sample_frames(n: int, n_expr: int, g: torch.Generator,
+                  every: float = 6.0,        # frames between pose keyframes (smaller: faster head motion)
+                  change_rate: float = 0.1,  # probability per frame that the expression changes to a new emotion
+                 ) -> FrameParams:
+    "A talking-head clip of `n` frames: smooth head/neck pose, gaze and translation, emotions that change now and then, talking and blinks."
     r = lambda *s: torch.rand(*s, generator=g)
-    emo = torch.randint(0, len(EMOTIONS), (n,), generator=g)
-    expr, eyelids, pose, val, aro = torch.zeros(n, n_expr), torch.zeros(n, 2), torch.eye(3).repeat(n, 5, 1, 1), torch.zeros(n), torch.zeros(n)
-    for i in range(n):                        # n is a handful of frames: one small loop per frame, not per vertex
-        name = EMOTIONS[int(emo[i])]
-        inten = 0.4 + 0.6 * float(r(1))
-        e, jaw, lid = emotion_expression(name, n_expr, inten)
-        expr[i] = e + 0.25 * torch.randn(n_expr, generator=g) * (torch.arange(n_expr) < 20) + 0.1 * torch.randn(n_expr, generator=g)
-        blink = float(r(1)) < 0.08
-        eyelids[i] = (1.0 if blink else lid) + 0.05 * torch.randn(2, generator=g)
-        jaw = max(0.0, jaw + (0.12 * float(r(1)) if name == "neutral" and float(r(1)) < 0.2 else 0.0) + 0.02 * float(torch.randn(1, generator=g)))
-        _, _, _, v, a = PROTOTYPES[name]
-        val[i], aro[i] = v * inten + 0.1 * float(torch.randn(1, generator=g)), a * inten + 0.1 * float(torch.randn(1, generator=g))
-        ypr = torch.tensor([35.0, 20.0, 10.0]) * (2 * r(3) - 1)            # yaw, pitch, roll in degrees
-        split = 0.3 + 0.4 * r(1)                                             # share carried by the neck
-        aa = torch.deg2rad(torch.stack([ypr[1], ypr[0], ypr[2]]))            # axis-angle about x (pitch), y (yaw), z (roll)
-        pose[i, 0] = axis_angle_to_matrix((1 - split) * aa[None])[0]
-        pose[i, 1] = axis_angle_to_matrix(split * aa[None])[0]
-        pose[i, 2] = axis_angle_to_matrix(torch.tensor([[jaw, 0.0, 0.0]]))[0]
-        gaze = torch.tensor([0.15, 0.25]) * (2 * r(2) - 1)
-        pose[i, 3] = pose[i, 4] = axis_angle_to_matrix(torch.stack([gaze[0], gaze[1], torch.tensor(0.0)])[None])[0]
-    trans = torch.stack([0.012 * torch.randn(n, generator=g), 0.045 + 0.01 * torch.randn(n, generator=g), -0.3 + 0.05 * (2 * r(n) - 1)], -1)  # head ~1.3 m away: shoulders in frame
-    return FrameParams(expr, pose, eyelids.clamp(-0.3, 1.0), trans, emo, val.clamp(-1, 1), aro.clamp(-1, 1))
+    change = r(n) < change_rate; change[0] = True
+    seg = torch.cumsum(change.long(), 0) - 1                                  # emotion segment of every frame
+    S = int(seg[-1]) + 1
+    seg_emo, seg_int = torch.randint(0, len(EMOTIONS), (S,), generator=g), 0.4 + 0.6 * r(S)
+    protos = [emotion_expression(EMOTIONS[int(e)], n_expr, float(s)) for e, s in zip(seg_emo, seg_int)]
+    E = torch.stack([p[0] for p in protos]); jaw_s = torch.tensor([p[1] for p in protos]); lid_s = torch.tensor([p[2] for p in protos])
+    va = torch.tensor([PROTOTYPES[EMOTIONS[int(e)]][3:5] for e in seg_emo]) * seg_int[:, None]   # [S, 2]
+    start = torch.nonzero(change)[:, 0]
+    w = ((torch.arange(n) - start[seg]).float() / 3).clamp(max=1)            # 3-frame transition into a new emotion
+    w = torch.where(seg == 0, torch.ones_like(w), w * w * (3 - 2 * w))[:, None]  # smoothstep
+    prev = (seg - 1).clamp_min(0)
+    blend = lambda x: w * x[seg].reshape(n, -1) + (1 - w) * x[prev].reshape(n, -1)
+    expr = blend(E) + 0.25 * F.pad(smooth_track(n, 20, 3.0, g), (0, max(0, n_expr - 20)))[:, :n_expr] + 0.05 * smooth_track(n, n_expr, 3.0, g)
+    talking = float(r(1)) < 0.5
+    phase = 2 * math.pi * (torch.arange(n) / (3 + 3 * float(r(1))) + float(r(1)))
+    jaw = (blend(jaw_s)[:, 0] + talking * 0.05 * (1 + torch.sin(phase)) + 0.01 * smooth_track(n, 1, 3.0, g)[:, 0]).clamp_min(0)
+    lids = blend(lid_s) + 0.03 * smooth_track(n, 2, 3.0, g)
+    blink = r(n) < 0.06
+    near = blink | F.pad(blink, (1, 0))[:-1] | F.pad(blink, (0, 1))[1:]       # a blink closes over 3 frames
+    lids = torch.where(blink[:, None], torch.ones_like(lids), torch.where(near[:, None], lids.clamp_min(0.5), lids))
+    val, aro = blend(va).unbind(-1)
+    ypr = torch.deg2rad(smooth_track(n, 3, every, g) * torch.tensor([35.0, 20.0, 10.0]))  # yaw, pitch, roll
+    split = 0.5 + 0.2 * smooth_track(n, 1, 2 * every, g)                     # share of the rotation carried by the neck
+    aa = torch.stack([ypr[:, 1], ypr[:, 0], ypr[:, 2]], -1)                   # axis-angle about x (pitch), y (yaw), z (roll)
+    gaze = smooth_track(n, 2, every / 2, g) * torch.tensor([0.15, 0.25])
+    pose = torch.stack([axis_angle_to_matrix((1 - split) * aa), axis_angle_to_matrix(split * aa),
+                        axis_angle_to_matrix(torch.stack([jaw, torch.zeros(n), torch.zeros(n)], -1)),
+                        *[axis_angle_to_matrix(torch.stack([gaze[:, 0], gaze[:, 1], torch.zeros(n)], -1))] * 2], 1)
+    tr = smooth_track(n, 3, 2 * every, g)
+    trans = torch.stack([0.02 * tr[:, 0], 0.045 + 0.017 * tr[:, 1], -0.3 + 0.05 * tr[:, 2]], -1)  # head ~1.3 m away: shoulders in frame
+    return FrameParams(expr, pose, lids.clamp(-0.3, 1.0), trans, seg_emo[seg], val.clamp(-1, 1), aro.clamp(-1, 1))
 
 # %% ../nbs/10_synthetic.ipynb #7ff8b481
 def torso_mesh(width: float, depth: float, n_theta: int = 48, n_y: int = 14) -> tuple[Tensor, Tensor, Tensor]:
