@@ -19,10 +19,11 @@ from .shading import shade, procedural_illumination_prior
 from .headmodel import EYE_CENTRE
 
 # %% auto #0
-__all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'SPLIT_OFFSET', 'emotion_expression',
-           'SynthConfig', 'FrameParams', 'smooth_track', 'sample_frames', 'torso_mesh', 'hair_shell', 'Identity',
-           'sample_identity', 'vertex_albedo', 'uv_texture', 'dense_landmark_embedding', 'render_video', 'generate',
-           'write_manifest', 'OnlineSynthPairs']
+__all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'SCAN_REGIONS', 'SPLIT_OFFSET',
+           'emotion_expression', 'SynthConfig', 'FrameParams', 'smooth_track', 'sample_frames', 'torso_mesh',
+           'hair_shell', 'Identity', 'sample_identity', 'vertex_albedo', 'uv_texture', 'scan_point_cloud',
+           'face_areas_mm2', 'dense_landmark_embedding', 'render_video', 'generate', 'write_manifest',
+           'OnlineSynthPairs']
 
 # %% ../nbs/10_synthetic.ipynb #4f26035e
 EMOTIONS = ("neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt")
@@ -196,6 +197,32 @@ def uv_texture(uv: Tensor, waves: Tensor) -> Tensor: # [..., 2], [K, 4] -> [...]
 # %% ../nbs/10_synthetic.ipynb #eb85f8be
 FACE_REGIONS = (0, 3, 4)  # face, eyes, lips: the "face mask" (hair, neck and shoulders excluded)
 
+SCAN_REGIONS = (0, 4)      # face skin and lips: what a structured-light face scan keeps (eyes and hair fail)
+
+def scan_point_cloud(neutral: Tensor,      # [V, 3] neutral mesh of the identity, metres
+                     faces: Tensor,        # [F, 3]
+                     face_labels: Tensor,  # [F] region label per face
+                     g: torch.Generator,
+                     density: float = 1.0,   # points per mm^2 (NoW's scans: about 1)
+                     noise_mm: float = 0.1,  # scanner noise along the normal
+                     holes: int = 3, hole_radius_mm: tuple[float, float] = (3.0, 8.0),
+                    ) -> Tensor:           # [N, 3] metres
+    "A scan-like point cloud of the face region: area-uniform samples, normal noise and a few holes."
+    from sheap.mesh import sample_surface, face_normals
+    sub = torch.nonzero(torch.isin(face_labels, torch.tensor(SCAN_REGIONS)))[:, 0]
+    area_mm2 = float(face_areas_mm2(neutral, faces[sub]))
+    pts, fi, _ = sample_surface(neutral, faces[sub], max(1, int(round(density * area_mm2))), g)
+    n = face_normals(neutral, faces[sub])[fi]
+    pts = pts + n * (noise_mm * 1e-3 * torch.randn(pts.shape[0], 1, generator=g, dtype=pts.dtype))
+    centres = pts[torch.randint(0, pts.shape[0], (holes,), generator=g)]
+    radius = 1e-3 * (hole_radius_mm[0] + (hole_radius_mm[1] - hole_radius_mm[0]) * torch.rand(holes, generator=g, dtype=pts.dtype))
+    keep = (torch.cdist(pts, centres) > radius).all(-1)
+    return pts[keep]
+
+def face_areas_mm2(verts: Tensor, faces: Tensor) -> Tensor: # scalar: total area in mm^2 of a mesh in metres
+    from sheap.mesh import face_areas
+    return face_areas(verts, faces).sum() * 1e6
+
 def dense_landmark_embedding(flame: FLAME, n: int = 478, seed: int = 0) -> tuple[Tensor, Tensor]:
     "Fixed surface points on the face region `(face_idx [n], bary [n, 3])`, the synthetic stand-in for mediapipe's 478."
     from sheap.mesh import sample_surface
@@ -280,7 +307,8 @@ def _save_video(vdir: Path, vid: dict, fp: FrameParams, ident: Identity, meta: d
              viewmat=n(vid["viewmat"]), K=n(vid["K"]), lmk68=n(vid["lmk68"]), lmk68_clean=n(vid["lmk68_clean"]),
              lmk_dense=n(vid["lmk_dense"]), lmk_dense_clean=n(vid["lmk_dense_clean"]), emotion=n(fp.emotion),
              valence=n(fp.valence), arousal=n(fp.arousal), sh=n(ident.sh))
-    np.savez_compressed(tmp / "meshes.npz", neutral_verts=n(vid["neutral_verts"]).astype(np.float32), verts=n(vid["verts"]).astype(np.float32))
+    np.savez_compressed(tmp / "meshes.npz", neutral_verts=n(vid["neutral_verts"]).astype(np.float32), verts=n(vid["verts"]).astype(np.float32),
+                        scan_points=n(vid["scan_points"]).astype(np.float32))
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
     os.replace(tmp, vdir)
 
@@ -291,7 +319,9 @@ def _init_worker(model_path: str, cfg: dict, device: str = "cpu"):
     flame = FLAME.from_file(model_path)
     if flame.region is None: raise ValueError(f"{model_path}: synthetic data needs region labels (sheap_extras.npz beside the model)")
     dense = dense_landmark_embedding(flame, SynthConfig(**cfg).n_dense)          # sampled on the CPU, then moved
-    _WORKER.update(flame=flame.to(device), prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg), dense=dense)
+    labels = face_labels_from_vertices(flame.region, flame.faces)
+    _WORKER.update(flame=flame.to(device), prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg), dense=dense,
+                   faces=flame.faces.cpu(), face_labels=labels)
 
 def _make_video(job: tuple[str, str, int], pool=None) -> dict:
     "Render one video and write it (in `pool`, a thread pool, when given: the GPU renders the next meanwhile)."
@@ -304,6 +334,7 @@ def _make_video(job: tuple[str, str, int], pool=None) -> dict:
     fp = sample_frames(cfg.frames, w["flame"].n_expr, g)
     with torch.no_grad(): vid = render_video(w["flame"], ident, fp, cfg, w["dense"], g)
     vid = {k: v.detach().cpu() if torch.is_tensor(v) else v for k, v in vid.items()}
+    vid["scan_points"] = scan_point_cloud(vid["neutral_verts"], w["faces"], w["face_labels"], g)   # drawn after the frames
     meta = dict(id=vid_id, seed=seed, frames=cfg.frames, size=cfg.size, emotions=[EMOTIONS[int(e)] for e in fp.emotion])
     if pool is not None: return dict(id=vid_id, status="written", future=pool.submit(_save_video, vdir, vid, fp, ident, meta, cfg))
     _save_video(vdir, vid, fp, ident, meta, cfg)
