@@ -38,7 +38,7 @@ def _rank_in_group(group: Tensor, n_groups: int) -> Tensor: # [N] long -> [N] lo
 class Densifier:
     "Prototype densification/pruning for a module with `embedding [G, E]` (Parameter), `parent_face [G]` and `n_faces`."
     def __init__(self, model, optimizer: torch.optim.Optimizer | None, cfg: DensifyConfig | None = None,
-                 check_inputs: bool = True): # False in training: no host sync per step (non-finite statistics are skipped)
+                 check_inputs: bool = True): # False in training: no host sync per step (non-finite statistics become neutral values)
         self.model, self.opt, self.cfg, self.check_inputs = model, optimizer, cfg or DensifyConfig(), check_inputs
         G, H, dev = model.parent_face.shape[0], self.cfg.t_history, model.parent_face.device
         counts = torch.bincount(model.parent_face, minlength=model.n_faces)
@@ -88,7 +88,6 @@ class Densifier:
     def densify(self) -> "DensifyResult":
         "Prune the least opaque prototypes and clone the highest-gradient ones into their slots (fixed shapes: no host sync)."
         c, parent, F_ = self.cfg, self.model.parent_face, self.model.n_faces
-        G = parent.shape[0]
         counts = torch.zeros(F_, dtype=torch.long, device=parent.device).index_add_(0, parent, torch.ones_like(parent))
         # prune: lowest mean opacity first, while the face keeps at least min_per_face
         order = torch.argsort(self.mean_opacity(), stable=True)

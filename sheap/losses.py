@@ -7,23 +7,23 @@ Gaussian and 3DMM regularisers; the frozen face networks behind the perceptual t
 # %% ../nbs/16_losses.ipynb #28408572
 from __future__ import annotations
 import logging, math, zipfile
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from .flame import safe_load_pickle, FlameFileError
+from .flame import safe_load_pickle
+from .encoder import IMAGENET_MEAN, IMAGENET_STD
 
 log = logging.getLogger("sheap.losses")
 
 # %% auto #0
-__all__ = ['log', 'VGGFACE2_MEAN_BGR', 'ARCFACE_LAYERS', 'ARCFACE_TEMPLATE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LossConfig',
-           'normalised_coords', 'landmark_loss', 'replace_background', 'photometric_l1', 'ssim', 'Bottleneck',
-           'VGGFace2ResNet50', 'IBasicBlock', 'IResNet', 'FeatureNetworkError', 'ScriptedFeatures', 'load_face_network',
-           'five_points', 'similarity_transform', 'warp_crop', 'arcface_alignment', 'box_alignment', 'FaceNetworks',
-           'coupling_losses', 'beta_nll', 'gaussian_regularisers', 'flame_regularisers', 'total_loss']
+__all__ = ['log', 'VGGFACE2_MEAN_BGR', 'ARCFACE_LAYERS', 'ARCFACE_TEMPLATE', 'LossConfig', 'normalised_coords', 'landmark_loss',
+           'replace_background', 'photometric_l1', 'ssim', 'Bottleneck', 'VGGFace2ResNet50', 'IBasicBlock', 'IResNet',
+           'FeatureNetworkError', 'ScriptedFeatures', 'load_face_network', 'five_points', 'similarity_transform',
+           'warp_crop', 'arcface_alignment', 'box_alignment', 'FaceNetworks', 'coupling_losses', 'beta_nll',
+           'gaussian_regularisers', 'flame_regularisers', 'total_loss']
 
 # %% ../nbs/16_losses.ipynb #bd9425ac
 @dataclass
@@ -201,7 +201,7 @@ class ScriptedFeatures(nn.Module):
         out = self.module(images)
         return list(out) if isinstance(out, (list, tuple)) else out
 
-def _load_state(net: nn.Module, sd: dict, path: Path, ignore=()) -> nn.Module:
+def _load_state(net: nn.Module, sd: dict, path: Path) -> nn.Module:
     own = net.state_dict()
     sd = {k[7:] if k.startswith("module.") else k: v for k, v in sd.items() if not k.endswith("num_batches_tracked")}
     missing = [k for k in own if k not in sd and not k.endswith("num_batches_tracked")]
@@ -209,7 +209,7 @@ def _load_state(net: nn.Module, sd: dict, path: Path, ignore=()) -> nn.Module:
     for k, v in sd.items():
         if k in own and tuple(v.shape) != tuple(own[k].shape):
             raise FeatureNetworkError(f"{path}: key {k!r} has shape {tuple(v.shape)}, expected {tuple(own[k].shape)}")
-    unexpected = [k for k in sd if k not in own and not k.startswith(ignore)]
+    unexpected = [k for k in sd if k not in own]
     if unexpected: raise FeatureNetworkError(f"{path}: unexpected key {unexpected[0]!r}; is this the right network?")
     net.load_state_dict({k: v for k, v in sd.items() if k in own}, strict=False)
     return net
@@ -230,7 +230,7 @@ def load_face_network(kind: str,              # "vggface2" | "arcface" | "expres
         raise FeatureNetworkError(f"{path}: the expression network must be a TorchScript file (torch.jit.save)")
     elif kind == "vggface2":
         try: arrays = safe_load_pickle(path) if path.suffix in (".pkl", ".pickle") else torch.load(path, map_location="cpu", weights_only=True)
-        except (FlameFileError, Exception) as e: raise FeatureNetworkError(f"{path}: not a readable VGGFace2 weights file ({e})") from e
+        except Exception as e: raise FeatureNetworkError(f"{path}: not a readable VGGFace2 weights file ({e})") from e
         if not isinstance(arrays, dict): raise FeatureNetworkError(f"{path}: expected a dict of arrays, got {type(arrays).__name__}")
         sd = {k: torch.as_tensor(v).float() if not torch.is_tensor(v) else v.float() for k, v in arrays.items()}
         n_cls = sd["fc.weight"].shape[0] if "fc.weight" in sd else 8631
@@ -295,8 +295,6 @@ def box_alignment(lmk68: Tensor, size: int, scale: float = 1.3) -> Tensor: # [B,
     return A
 
 # %% ../nbs/16_losses.ipynb #dbfc2e0a
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-
 def _cosine_distance(a: Tensor, b: Tensor) -> Tensor:
     return 1 - F.cosine_similarity(a.flatten(1).float(), b.flatten(1).float(), dim=-1, eps=1e-6).mean()
 

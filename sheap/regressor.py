@@ -123,7 +123,6 @@ class FaceRing(nn.Module):
         self.n_faces = faces.shape[0]
         self.register_buffer("crow", A.crow_indices()); self.register_buffer("col", A.col_indices())
         n = A.crow_indices().diff()                                                  # ring size of each face
-        slot = torch.arange(int(n.max()))
         rows = torch.repeat_interleave(torch.arange(self.n_faces), n)
         table = torch.full((self.n_faces, int(n.max())), self.n_faces, dtype=torch.long)   # padding -> zero row F
         table[rows, torch.arange(rows.shape[0]) - torch.repeat_interleave(A.crow_indices()[:-1], n)] = A.col_indices()

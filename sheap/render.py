@@ -137,7 +137,7 @@ def _alpha_2dgs(M, means2d, opacities, sid, px, py):
 
 def _rasterize_torch_2dgs(means, quats, scales, opacities, colors, viewmats, Ks, width, height,
                           near=0.01, far=1e10):
-    "Accumulated `[B, H, W, D + 4]` (colours, centre depth, camera normals) and alpha; colours may carry the depth planes."
+    "Accumulated `[B, H, W, D + 4]` (colours, centre depth, camera normals), alpha, radii and the median splat of each pixel."
     B, N, D = colors.shape
     M, means2d, depths, normals_c, radii, valid = _project_2dgs(means, quats, scales, viewmats, Ks, width, height, near, far)
     feats = torch.cat([colors, depths[..., None], normals_c], -1).reshape(B * N, D + 4)

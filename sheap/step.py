@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from torch import Tensor
 from .flame import FLAME
-from .binding import CanonicalGaussians, WorldGaussians, bind_gaussians, splat_normals
+from .binding import CanonicalGaussians, WorldGaussians
 from .cameras import default_camera, project_points
 from .render import render_gaussians, facing_camera
 from .meshraster import rasterize_mesh
 from .shading import shade, IlluminationLayer, procedural_illumination_prior
 from .encoder import EncoderConfig, ParameterEstimator, Estimate, dino_features
 from .regressor import RegressorConfig, GaussiansRegressor, face_uvs
-from .densify import Densifier, DensifyConfig
+from .densify import Densifier
 from .losses import (LossConfig, FaceNetworks, landmark_loss, replace_background, photometric_l1, ssim,
                           coupling_losses, gaussian_regularisers, flame_regularisers, total_loss)
 
