@@ -45,6 +45,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'sheap.densify.DensifyResult.__getitem__': ('densify.html#densifyresult.__getitem__', 'sheap/densify.py'),
                                'sheap.densify.DensifyResult.cloned_from': ('densify.html#densifyresult.cloned_from', 'sheap/densify.py'),
                                'sheap.densify.DensifyResult.pruned': ('densify.html#densifyresult.pruned', 'sheap/densify.py'),
+                               'sheap.densify._densifier_load_state_dict': ('densify.html#_densifier_load_state_dict', 'sheap/densify.py'),
+                               'sheap.densify._densifier_state_dict': ('densify.html#_densifier_state_dict', 'sheap/densify.py'),
                                'sheap.densify._first': ('densify.html#_first', 'sheap/densify.py'),
                                'sheap.densify._rank_in_group': ('densify.html#_rank_in_group', 'sheap/densify.py')},
             'sheap.encoder': { 'sheap.encoder.CheckpointError': ('encoder.html#checkpointerror', 'sheap/encoder.py'),

@@ -26,13 +26,13 @@ def _resize(img: torch.Tensor, size: int) -> torch.Tensor:
 class VideoPairs(Dataset):
     "Source/target frame pairs of the videos of one split of a prepared or synthetic dataset."
     def __init__(self, root: str | Path, split: str = "train", size: int = 512, vit_size: int = 224, dino_size: int = 448,
-                 pairs_per_video: int = 1):
+                 pairs_per_video: int = 1, seed: int = 0):
         self.root = Path(root)
         man = self.root / "manifest.json"
         if not man.exists(): raise FileNotFoundError(f"{man}: no manifest (run `sheap synth` or `sheap prepare` first)")
         self.videos = [v for v in json.loads(man.read_text())["videos"] if v["split"] == split and v["frames"] >= 2]
         if not self.videos: raise ValueError(f"{man}: no videos with 2+ frames in split {split!r}")
-        self.size, self.vit_size, self.dino_size, self.pairs = size, vit_size, dino_size, pairs_per_video
+        self.size, self.vit_size, self.dino_size, self.pairs, self.seed = size, vit_size, dino_size, pairs_per_video, seed
         self._ann: dict = {}
 
     def __len__(self): return len(self.videos) * self.pairs
@@ -56,8 +56,11 @@ class VideoPairs(Dataset):
         return out
 
     def __getitem__(self, i: int) -> dict:
+        "Pair `i`: video `i % videos`, two frames drawn from `(seed, i)`; any `i >= 0` (`i + len`: same video, another pair)."
+        if i < 0: raise IndexError(f"pair index must be >= 0, got {i}")
         k = i % len(self.videos)
-        src, tgt = torch.randperm(self.videos[k]["frames"])[:2].tolist()   # torch's RNG: seeded per DataLoader worker
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + i)
+        src, tgt = torch.randperm(self.videos[k]["frames"], generator=g)[:2].tolist()
         s, t = self.frame(k, src), self.frame(k, tgt)
         return {**{f"source_{a}": b for a, b in s.items()}, **{f"target_{a}": b for a, b in t.items()}, "video": k}
 

@@ -134,3 +134,21 @@ class DensifyResult:
     @property
     def cloned_from(self) -> Tensor: return self.src[self.valid]
     def __getitem__(self, k: str) -> Tensor: return getattr(self, k)
+
+# %% ../nbs/15_densify.ipynb #1bdb8909
+_STATE = ("opacity", "grad", "has_opacity", "has_grad", "sum_opacity", "sum_grad", "n_opacity", "n_grad")
+
+def _densifier_state_dict(self: Densifier) -> dict[str, Tensor]:
+    "Tensors that restore this densifier exactly (`steps` and the noise generator's state included)."
+    return {**{k: getattr(self, k) for k in _STATE}, "steps": torch.tensor(self.steps), "generator": self.gen.get_state()}
+
+def _densifier_load_state_dict(self: Densifier, state: dict[str, Tensor]):
+    missing = (set(_STATE) | {"steps", "generator"}) - set(state)
+    if missing: raise KeyError(f"densifier state lacks {sorted(missing)}")
+    for k in _STATE:
+        cur = getattr(self, k)
+        if state[k].shape != cur.shape: raise ValueError(f"densifier state {k}: shape {tuple(state[k].shape)}, expected {tuple(cur.shape)}")
+        cur.copy_(state[k])
+    self.steps = int(state["steps"]); self.gen.set_state(state["generator"].cpu())
+
+Densifier.state_dict, Densifier.load_state_dict = _densifier_state_dict, _densifier_load_state_dict
