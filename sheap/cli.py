@@ -41,6 +41,32 @@ def _prepare(args):
           f"{r['unsupported']} unsupported; {man['kept']} videos ({man['kept_frames']} frames) in {args.out / 'manifest.json'}")
     for reason, n in sorted(man["dropped_counts"].items()): print(f"  dropped: {n} x {reason}")
 
+def _train(args):
+    from sheap.train import run
+    run(args)
+
+def _evaluate(args):
+    from sheap.eval.geometry import learning_benchmark, format_table
+    from sheap.flame import FLAME
+    import json, torch
+    model = None
+    if args.model is not None:
+        from sheap.train import load_trained
+        model = load_trained(args.model, args.device)
+        flame, size = model.flame, model.estimator.cfg.image_size
+    else:
+        if args.head_model is None: raise ValueError("give --model (a trained model folder) or --head-model (the FLAME file of the data)")
+        flame, size = FLAME.from_file(args.head_model).to(args.device), args.size
+    res = learning_benchmark(args.data, flame, model, split=args.split, size=size, max_videos=args.max_videos,
+                             max_frames=args.max_frames, max_points=args.max_points, device=args.device)
+    table = format_table(res)
+    print(table)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(dict(split=args.split, data=str(args.data), model=str(args.model), results=res), indent=1))
+        args.out.with_suffix(".md").write_text(table + "\n")
+        print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sheap", description="SHeaP: self-supervised head geometry from 2D Gaussians")
     sub = p.add_subparsers(dest="command", required=True)
@@ -69,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--each-image", action="store_true", help="every image is its own item, not a frame of its folder's video")
     r.add_argument("--workers", type=int, default=1, help="processes")
     r.set_defaults(func=_prepare)
+    from sheap.train import add_arguments
+    t = add_arguments(sub.add_parser("train", help="train SHeaP from params.yaml (profiles cpu-tiny, gpu-bench, paper; torchrun for many GPUs)"))
+    t.set_defaults(func=_train)
+    e = sub.add_parser("evaluate", help="neutral and posed mesh errors on held-out synthetic identities (mean head, landmark fit, model)")
+    e.add_argument("--data", type=Path, required=True, help="synthetic dataset folder (`sheap synth`)")
+    e.add_argument("--model", type=Path, default=None, help="trained model folder (`sheap train`); without it only the baselines")
+    e.add_argument("--head-model", type=Path, default=None, help="FLAME file of the data (when no --model)")
+    e.add_argument("--split", default="test", choices=("train", "val", "test"))
+    e.add_argument("--size", type=int, default=224, help="image size for the baselines' landmarks (with --model: the ViT's)")
+    e.add_argument("--max-videos", type=int, default=None); e.add_argument("--max-frames", type=int, default=None)
+    e.add_argument("--max-points", type=int, default=4000, help="scan points per identity (random subset, fixed seed)")
+    e.add_argument("--device", default="cpu")
+    e.add_argument("--out", type=Path, default=None, help="JSON of the results (a markdown table is written beside it)")
+    e.set_defaults(func=_evaluate)
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try: args.func(args)
-    except (ValueError, OSError, ImportError) as e:
+    except (ValueError, OSError, ImportError, KeyError, FloatingPointError) as e:
         print(f"sheap {args.command}: error: {e}", file=sys.stderr); return 2
     return 0
 

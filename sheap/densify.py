@@ -135,7 +135,7 @@ class DensifyResult:
     def cloned_from(self) -> Tensor: return self.src[self.valid]
     def __getitem__(self, k: str) -> Tensor: return getattr(self, k)
 
-# %% ../nbs/15_densify.ipynb #00ad7c80
+# %% ../nbs/15_densify.ipynb #79df08e7
 _STATE = ("opacity", "grad", "has_opacity", "has_grad", "sum_opacity", "sum_grad", "n_opacity", "n_grad")
 
 def _densifier_state_dict(self: Densifier) -> dict[str, Tensor]:

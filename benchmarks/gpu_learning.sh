@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The GPU learning run of the training issue, in phases that each fit one 10-minute command of the GPU machine
+# (its /tmp survives between commands while the machine stays warm). Run from the repository root on the GPU
+# machine after the install line of README.md, section "GPU"; small results go to $OUT.
+#   bash benchmarks/gpu_learning.sh data      # head model + gpu-bench synthetic data (2,000 / 100 / 200 identities)
+#   bash benchmarks/gpu_learning.sh train S   # train (or resume) the gpu-bench profile for at most S seconds
+#   bash benchmarks/gpu_learning.sh eval      # test identities: mean head, landmark fit, the model
+#   bash benchmarks/gpu_learning.sh speed     # paper profile with the data pipeline: steps/s
+set -euo pipefail
+W=${SHEAP_WORK:-/tmp/sheap-bench}
+OUT=${OUT:-$W/out}
+mkdir -p "$W" "$OUT"
+HEAD=$W/head/FLAME_NEUTRAL.pkl
+RUN=(--profile gpu-bench -S train.head_model=$HEAD -S train.data_dir=$W/synth -S train.out=$W/run -S train.metrics=$OUT/train_gpu.json -S train.progress=false)
+case "$1" in
+  data)
+    python -m sheap.cli make-head-model "$W/head"
+    t0=$(date +%s.%N)
+    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split train --videos 2000 --frames 8 --size 256 --device cuda 2>&1 | tail -1
+    t1=$(date +%s.%N)
+    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split val --videos 100 --frames 4 --size 256 --device cuda 2>&1 | tail -1
+    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split test --videos 200 --frames 16 --size 256 --device cuda 2>&1 | tail -1
+    t2=$(date +%s.%N)
+    python - "$t0" "$t1" "$t2" <<'PY' | tee "$OUT/synth_gpu_bench.json"
+import json, sys
+t0, t1, t2 = map(float, sys.argv[1:])
+print(json.dumps(dict(train_identities=2000, train_frames=16000, train_seconds=round(t1 - t0, 1), val_test_seconds=round(t2 - t1, 1),
+                      size=256, frames_per_s=round(16000 / (t1 - t0), 1))))
+PY
+    ;;
+  train)
+    python -m sheap.train "${RUN[@]}" -S train.time_limit="${2:-500}" $( [ -e "$W/run/checkpoints/latest" ] && echo --resume ) 2>&1 | grep -v "^WARNING sheap.train: assets" | tail -5
+    cp -r "$W/run/dvclive" "$OUT/dvclive_gpu" 2>/dev/null || true
+    ;;
+  eval)
+    python -m sheap.cli evaluate --data "$W/synth" --model "$W/run/checkpoints/$(cat $W/run/checkpoints/latest)" --split test --device cuda --out "$OUT/learning_gpu.json"
+    ;;
+  speed)
+    python -m sheap.cli synth --out "$W/synth512" --model "$HEAD" --split train --videos 200 --frames 8 --size 512 --device cuda 2>&1 | tail -1
+    python -m sheap.train --profile paper -S train.head_model=$HEAD -S train.data_dir=$W/synth512 -S train.out=$W/speed -S train.steps=${2:-600} \
+      -S train.eval_every=0 -S train.image_every=0 -S train.ckpt_every=100000 -S train.log_every=50 -S train.metrics=$OUT/speed_paper.json \
+      -S train.progress=false --overwrite 2>&1 | grep -v "^WARNING sheap.train: assets" | tail -3
+    cp "$W/speed/dvclive/plots/metrics/train/steps_per_s.tsv" "$OUT/speed_paper_steps_per_s.tsv"
+    ;;
+  *) echo "unknown phase $1"; exit 2;;
+esac
