@@ -39,3 +39,14 @@ def test_loss_and_step_sections_are_one_to_one():
     "Every LossConfig/StepConfig field has a params.yaml key and every key a field."
     for cls, section in ((LossConfig, PARAMS["loss"]), (StepConfig, PARAMS["step"])):
         assert {f.name for f in fields(cls)} == set(section), cls.__name__
+
+
+def test_training_profiles_name_existing_keys():
+    "Every key a training profile overrides exists in params.yaml (a typo would otherwise be silently ignored)."
+    from sheap.train import PROFILES, resolve_config
+    for name, over in PROFILES.items():
+        cfg = resolve_config(PARAMS, name)
+        for k, v in over.items():
+            d = cfg
+            for part in k.split("."): d = d[part]
+            assert d == v, (name, k)
