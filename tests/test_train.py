@@ -10,7 +10,7 @@ from sheap.synthetic import generate, SynthConfig
 from sheap.train import resolve_config, latest_checkpoint, read_state
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = 10
+STEPS = 16
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_kill_and_resume_is_bit_exact(tmp_path, head_dir, data):
             if c is not None and c != first: break
             if proc.poll() is not None: break
             time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 1.5))
+        time.sleep(rng.uniform(0.0, 0.8))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL); proc.wait(); kills += 1
         c = latest_checkpoint(ck)                         # never a half-written latest
