@@ -20,8 +20,8 @@ from ..flame import FLAME
 from ..headmodel import REGIONS
 
 # %% auto #0
-__all__ = ['MEAN_TRANS', 'closest_point_on_triangle', 'point_to_mesh_distance', 'similarity_transform', 'apply_similarity',
-           'Frames', 'load_frames', 'FlameParams', 'mean_head', 'fit_landmarks', 'model_predictor', 'geometry_errors',
+__all__ = ['MEAN_TRANS', 'closest_point_on_triangle', 'point_to_mesh_distance', 'fit_similarity_3d', 'apply_similarity', 'Frames',
+           'load_frames', 'FlameParams', 'mean_head', 'fit_landmarks', 'model_predictor', 'geometry_errors',
            'summarise', 'learning_benchmark', 'format_table']
 
 # %% ../../nbs/18_eval_geometry.ipynb #ea770e89
@@ -78,7 +78,7 @@ def point_to_mesh_distance(points: Tensor,   # [N, 3]
     return dist, idx
 
 # %% ../../nbs/18_eval_geometry.ipynb #61659138
-def similarity_transform(src: Tensor, dst: Tensor) -> tuple[Tensor, Tensor, Tensor]: # [B, N, 3] x2 -> s [B], R [B, 3, 3], t [B, 3]
+def fit_similarity_3d(src: Tensor, dst: Tensor) -> tuple[Tensor, Tensor, Tensor]: # [B, N, 3] x2 -> s [B], R [B, 3, 3], t [B, 3]
     "Least-squares `s R src + t ~ dst` (Umeyama), no reflection."
     src, dst = src.double(), dst.double()
     ms, md = src.mean(-2, keepdim=True), dst.mean(-2, keepdim=True)
@@ -205,8 +205,8 @@ def geometry_errors(flame: FLAME, fr: Frames, p: FlameParams, device=None) -> di
     neutral = flame(p.shape, torch.zeros_like(p.expr), eye).vertices                       # [N, V, 3]
     posed = flame(p.shape, p.expr, p.pose, p.eyelids if flame.eyelid_dirs is not None else None, p.trans).vertices
     gt_n, gt_p, vid = fr.neutral.to(dev)[fr.video.to(dev)], fr.posed.to(dev), fr.video.tolist()
-    neutral = apply_similarity(neutral, *similarity_transform(neutral[:, face], gt_n[:, face]))
-    posed = apply_similarity(posed, *similarity_transform(posed[:, face], gt_p[:, face]))
+    neutral = apply_similarity(neutral, *fit_similarity_3d(neutral[:, face], gt_n[:, face]))
+    posed = apply_similarity(posed, *fit_similarity_3d(posed[:, face], gt_p[:, face]))
     dn, dp = [[] for _ in fr.ids], [[] for _ in fr.ids]
     for i in range(N):                                                                   # one mesh per frame
         dn[vid[i]].append(point_to_mesh_distance(fr.scans[vid[i]].to(dev), neutral[i], faces)[0])
