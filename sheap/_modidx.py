@@ -439,6 +439,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'sheap.train.model_configs': ('train.html#model_configs', 'sheap/train.py'),
                              'sheap.train.open_log': ('train.html#open_log', 'sheap/train.py'),
                              'sheap.train.panel': ('train.html#panel', 'sheap/train.py'),
+                             'sheap.train.parse_value': ('train.html#parse_value', 'sheap/train.py'),
                              'sheap.train.read_state': ('train.html#read_state', 'sheap/train.py'),
                              'sheap.train.resolve_config': ('train.html#resolve_config', 'sheap/train.py'),
                              'sheap.train.run': ('train.html#run', 'sheap/train.py'),

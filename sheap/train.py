@@ -23,11 +23,11 @@ from .step import SHeaP, StepConfig, StepOutput
 log = logging.getLogger("sheap.train")
 
 # %% auto #0
-__all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUME', 'flatten', 'resolve_config', 'model_configs',
-           'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'learned_state', 'load_learned_state',
-           'save_checkpoint', 'latest_checkpoint', 'read_state', 'config_differences', 'load_checkpoint', 'seed_for',
-           'make_optimizer', 'step_once', 'panel', 'TsvLog', 'open_log', 'setup_distributed', 'save_model',
-           'load_trained', 'train', 'add_arguments', 'run', 'main']
+__all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUME', 'flatten', 'resolve_config', 'parse_value',
+           'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'learned_state',
+           'load_learned_state', 'save_checkpoint', 'latest_checkpoint', 'read_state', 'config_differences',
+           'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel', 'TsvLog', 'open_log',
+           'setup_distributed', 'save_model', 'load_trained', 'train', 'add_arguments', 'run', 'main']
 
 # %% ../nbs/19_train.ipynb #552ed1a6
 PROFILES: dict[str, dict] = {
@@ -79,8 +79,17 @@ def resolve_config(params: str | Path | dict = "params.yaml", profile: str | Non
     for o in overrides:
         if "=" not in o: raise ValueError(f"override {o!r} is not key=value")
         k, v = o.split("=", 1)
-        _set(cfg, k.strip(), yaml.safe_load(v))
+        _set(cfg, k.strip(), parse_value(v))
     return cfg
+
+def parse_value(text: str):
+    "An override's value as YAML, with the numbers YAML 1.1 leaves as strings (`3e-4`, `1E5`) read as floats."
+    import yaml
+    v = yaml.safe_load(text)
+    if isinstance(v, str):
+        try: return float(v) if v.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity") else v
+        except ValueError: return v
+    return v
 
 # %% ../nbs/19_train.ipynb #144659b3
 SMALL_ENCODER = dict(width=384, layers=6, heads=6, head_hidden=256, d_features=512)      # a ViT-S-sized estimator
