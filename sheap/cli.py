@@ -4,11 +4,11 @@
 
 # %% ../nbs/04_cli.ipynb #1a688049
 from __future__ import annotations
-import argparse, logging, sys
+import argparse, logging, math, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['build_parser', 'main']
+__all__ = ['SEED', 'SIZE', 'COUNT', 'int_in', 'float_in', 'device', 'build_parser', 'main']
 
 # %% ../nbs/04_cli.ipynb #82bfa7da
 def _make_head_model(args):
@@ -21,13 +21,23 @@ def _make_head_model(args):
 def _synth(args):
     from sheap.synthetic import generate, SynthConfig
     from sheap.headmodel import write_head_model
-    model = args.model
-    if model is None:                                     # embedded default: the procedural head, written once
-        model = args.out / "head_model" / "FLAME_NEUTRAL.pkl"
-        if not model.exists(): write_head_model(model.parent, seed=0)
-    if not Path(model).exists(): raise ValueError(f"{model}: FLAME model not found")
-    cfg = SynthConfig(size=args.size, frames=args.frames)
-    man = generate(args.out, model, videos=args.videos, split=args.split, seed=args.seed, cfg=cfg, workers=args.workers, device=args.device)
+    from sheap.mesh import folder_lock
+    import os, shutil
+    with folder_lock(args.out, f"sheap synth --split {args.split}"):
+        model = args.model
+        if model is None:                                 # embedded default: the procedural head, written once, atomically
+            model = args.out / "head_model" / "FLAME_NEUTRAL.pkl"
+            if not model.exists():
+                tmp = args.out / f".head_model.tmp-{os.getpid()}"
+                try:
+                    write_head_model(tmp, seed=0)
+                    if model.parent.exists(): shutil.rmtree(model.parent)      # an incomplete folder of a killed run
+                    os.replace(tmp, model.parent)
+                finally: shutil.rmtree(tmp, ignore_errors=True)
+        if not Path(model).exists(): raise ValueError(f"{model}: FLAME model not found")
+        cfg = SynthConfig(size=args.size, frames=args.frames)
+        man = generate(args.out, model, videos=args.videos, split=args.split, seed=args.seed, cfg=cfg, workers=args.workers,
+                       device=args.device, overwrite=args.overwrite)
     print(f"{args.split}: {man['this_run']['written']} written, {man['this_run']['skipped']} already there; "
           f"{man['kept']} videos in {args.out / 'manifest.json'}")
 
@@ -67,33 +77,73 @@ def _evaluate(args):
         args.out.with_suffix(".md").write_text(table + "\n")
         print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
 
+def int_in(lo: int, hi: int | None = None):
+    "argparse type: an integer in [lo, hi]; the message names the range (argparse adds the flag)."
+    def parse(text: str) -> int:
+        try: v = int(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if v < lo or (hi is not None and v > hi): raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi if hi is not None else 'inf'}], got {v}")
+        return v
+    parse.__name__ = "integer"
+    return parse
+
+def float_in(lo: float, hi: float | None = None, lo_open: bool = False):
+    "argparse type: a finite number in [lo, hi] (or (lo, hi] with `lo_open`)."
+    def parse(text: str) -> float:
+        try: v = float(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(v) or v < lo or (lo_open and v == lo) or (hi is not None and v > hi):
+            raise argparse.ArgumentTypeError(f"must be a finite number in {'(' if lo_open else '['}{lo}, {hi if hi is not None else 'inf'}], got {text}")
+        return v
+    parse.__name__ = "number"
+    return parse
+
+def device(text: str) -> str:
+    "argparse type: cpu, cuda or cuda:N."
+    if text == "cpu" or text == "cuda" or (text.startswith("cuda:") and text[5:].isdigit()): return text
+    raise argparse.ArgumentTypeError(f"must be cpu, cuda or cuda:N, got {text!r}")
+
+SEED, SIZE, COUNT = int_in(0, 2**63 - 1), int_in(32, 4096), int_in(1, 10**7)
+
+class _Parser(argparse.ArgumentParser):
+    "Defaults in --help for every sub-command."
+    def __init__(self, *a, **k): super().__init__(*a, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **k)
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sheap", description="SHeaP: self-supervised head geometry from 2D Gaussians")
-    sub = p.add_subparsers(dest="command", required=True)
+    from importlib.metadata import version, PackageNotFoundError
+    try: v = version("sheap")
+    except PackageNotFoundError: v = "unknown"
+    p = _Parser(prog="sheap", description="SHeaP: self-supervised head geometry from 2D Gaussians")
+    p.add_argument("--version", action="version", version=f"sheap {v}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     m = sub.add_parser("make-head-model", help="write the procedural FLAME-format head model")
     m.add_argument("out_dir", type=Path, help="folder for FLAME_NEUTRAL.pkl and its side files")
-    m.add_argument("--seed", type=int, default=0, help="seed of the random basis components")
+    m.add_argument("--seed", type=SEED, default=0, help="seed of the random basis components")
     m.add_argument("--preview", type=Path, default=None, help="also write a PNG of the model (neutral, shape, expression, jaw)")
     m.set_defaults(func=_make_head_model)
     y = sub.add_parser("synth", help="write synthetic head videos with exact 3D ground truth")
     y.add_argument("--out", type=Path, required=True, help="dataset folder (videos go to OUT/<split>/, index to OUT/manifest.json)")
-    y.add_argument("--videos", type=int, default=8); y.add_argument("--frames", type=int, default=8)
-    y.add_argument("--size", type=int, default=512, help="image size in pixels")
-    y.add_argument("--seed", type=int, default=0); y.add_argument("--split", choices=("train", "val", "test"), default="train")
+    y.add_argument("--videos", type=COUNT, default=8, help="videos (identities) to write")
+    y.add_argument("--frames", type=int_in(1, 10**5), default=8, help="frames per video")
+    y.add_argument("--size", type=SIZE, default=512, help="image size in pixels")
+    y.add_argument("--seed", type=SEED, default=0, help="seed of the split's identity stream")
+    y.add_argument("--split", choices=("train", "val", "test"), default="train")
     y.add_argument("--model", type=Path, default=None, help="FLAME model with region labels (default: the procedural head)")
-    y.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU core)")
-    y.add_argument("--device", default="cpu", help="cpu, or cuda to render on the GPU in one process")
+    y.add_argument("--workers", type=int_in(1, 1024), default=None, help="processes (default: one per CPU core)")
+    y.add_argument("--device", type=device, default="cpu", help="cpu, or cuda to render on the GPU in one process")
+    y.add_argument("--overwrite", action="store_true", help="regenerate videos written with other settings (else: an error)")
     y.set_defaults(func=_synth)
     r = sub.add_parser("prepare", help="crop real videos, frame folders or photos to the dataset layout (mediapipe)")
     r.add_argument("sources", nargs="+", type=Path, help="video files, image files or folders (searched recursively)")
     r.add_argument("--out", type=Path, required=True, help="dataset folder (videos go to OUT/<split>/, index to OUT/manifest.json)")
     r.add_argument("--split", choices=("train", "val", "test"), default="train")
-    r.add_argument("--size", type=int, default=512, help="crop size in pixels")
-    r.add_argument("--stride", type=int, default=1, help="keep every n-th frame"); r.add_argument("--max-frames", type=int, default=None)
-    r.add_argument("--min-face", type=float, default=48.0, help="smallest face (landmark extent, source pixels)")
-    r.add_argument("--smooth", type=float, default=2.0, help="temporal smoothing of the crop box (frames)")
+    r.add_argument("--size", type=SIZE, default=512, help="crop size in pixels")
+    r.add_argument("--stride", type=COUNT, default=1, help="keep every n-th frame")
+    r.add_argument("--max-frames", type=COUNT, default=None, help="frames kept per video (default: all)")
+    r.add_argument("--min-face", type=float_in(0, 1e5, lo_open=True), default=48.0, help="smallest face (landmark extent, source pixels)")
+    r.add_argument("--smooth", type=float_in(0, 1e4), default=2.0, help="temporal smoothing of the crop box (frames)")
     r.add_argument("--each-image", action="store_true", help="every image is its own item, not a frame of its folder's video")
-    r.add_argument("--workers", type=int, default=1, help="processes")
+    r.add_argument("--workers", type=int_in(1, 1024), default=1, help="processes")
     r.set_defaults(func=_prepare)
     from sheap.train import add_arguments
     t = add_arguments(sub.add_parser("train", help="train SHeaP from params.yaml (profiles cpu-tiny, gpu-bench, paper; torchrun for many GPUs)"))
@@ -103,10 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", type=Path, default=None, help="trained model folder (`sheap train`); without it only the baselines")
     e.add_argument("--head-model", type=Path, default=None, help="FLAME file of the data (when no --model)")
     e.add_argument("--split", default="test", choices=("train", "val", "test"))
-    e.add_argument("--size", type=int, default=224, help="image size for the baselines' landmarks (with --model: the ViT's)")
-    e.add_argument("--max-videos", type=int, default=None); e.add_argument("--max-frames", type=int, default=None)
-    e.add_argument("--max-points", type=int, default=4000, help="scan points per identity (random subset, fixed seed)")
-    e.add_argument("--device", default="cpu")
+    e.add_argument("--size", type=SIZE, default=224, help="image size for the baselines' landmarks (with --model: the ViT's)")
+    e.add_argument("--max-videos", type=COUNT, default=None, help="videos evaluated (default: all)")
+    e.add_argument("--max-frames", type=COUNT, default=None, help="frames per video (default: all)")
+    e.add_argument("--max-points", type=COUNT, default=4000, help="scan points per identity (random subset, fixed seed)")
+    e.add_argument("--device", type=device, default="cpu")
     e.add_argument("--out", type=Path, default=None, help="JSON of the results (a markdown table is written beside it)")
     e.set_defaults(func=_evaluate)
     return p
@@ -114,10 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     "Run the `sheap` command line; returns the exit code."
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    try: args = build_parser().parse_args(argv)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else 2   # usage errors (2), --help/--version (0)
     try: args.func(args)
-    except (ValueError, OSError, ImportError, KeyError, FloatingPointError) as e:
+    except (ValueError, OSError, ImportError, KeyError, FloatingPointError) as e:   # a message, never a traceback
         print(f"sheap {args.command}: error: {e}", file=sys.stderr); return 2
+    except KeyboardInterrupt:
+        print(f"sheap {args.command}: interrupted", file=sys.stderr); return 130
     return 0
 
 # %% ../nbs/04_cli.ipynb #b0d0d340

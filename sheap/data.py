@@ -16,9 +16,30 @@ __all__ = ['VideoPairs', 'MixedPairs']
 
 # %% ../nbs/11_data.ipynb #66037973
 def _read_image(path: Path) -> torch.Tensor: # -> [C, H, W] float in [0, 1]
-    from PIL import Image
-    with Image.open(path) as im: a = np.array(im.convert("RGB"), dtype=np.uint8)  # a writable copy
+    from PIL import Image, UnidentifiedImageError
+    if not path.is_file(): raise FileNotFoundError(f"{path}: frame missing")
+    try:
+        with Image.open(path) as im: a = np.array(im.convert("RGB"), dtype=np.uint8)  # a writable copy
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
+        raise ValueError(f"{path}: unreadable frame ({type(e).__name__}: {e})") from None
     return torch.from_numpy(a).permute(2, 0, 1).float() / 255
+
+def _manifest_videos(root: Path, split: str) -> list[dict]:
+    "The manifest's videos of `split`, each checked: a relative path inside `root`, a frame count."
+    man = root / "manifest.json"
+    if not man.exists(): raise FileNotFoundError(f"{man}: no manifest (run `sheap synth` or `sheap prepare` first)")
+    try: videos = json.loads(man.read_text())["videos"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e: raise ValueError(f"{man}: not a dataset manifest ({type(e).__name__}: {e})") from None
+    if not isinstance(videos, list): raise ValueError(f"{man}: 'videos' is not a list")
+    inside, out = root.resolve(), []
+    for i, v in enumerate(videos):
+        if not isinstance(v, dict) or not isinstance(v.get("path"), str) or not isinstance(v.get("frames"), int) or not isinstance(v.get("split"), str):
+            raise ValueError(f"{man}: video entry {i} lacks a path, a split or an integer frame count: {str(v)[:200]}")
+        p = Path(v["path"])
+        if p.is_absolute() or ".." in p.parts or not (root / p).resolve().is_relative_to(inside):
+            raise ValueError(f"{man}: video entry {i} points outside the dataset: {v['path']!r}")
+        if v["split"] == split and v["frames"] >= 2: out.append(v)
+    return out
 
 def _resize(img: torch.Tensor, size: int) -> torch.Tensor:
     return img if img.shape[-1] == size else F.interpolate(img[None], size=(size, size), mode="bilinear", antialias=True, align_corners=False)[0]
@@ -28,10 +49,8 @@ class VideoPairs(Dataset):
     def __init__(self, root: str | Path, split: str = "train", size: int = 512, vit_size: int = 224, dino_size: int = 448,
                  pairs_per_video: int = 1, seed: int = 0):
         self.root = Path(root)
-        man = self.root / "manifest.json"
-        if not man.exists(): raise FileNotFoundError(f"{man}: no manifest (run `sheap synth` or `sheap prepare` first)")
-        self.videos = [v for v in json.loads(man.read_text())["videos"] if v["split"] == split and v["frames"] >= 2]
-        if not self.videos: raise ValueError(f"{man}: no videos with 2+ frames in split {split!r}")
+        self.videos = _manifest_videos(self.root, split)
+        if not self.videos: raise ValueError(f"{self.root / 'manifest.json'}: no videos with 2+ frames in split {split!r}")
         self.size, self.vit_size, self.dino_size, self.pairs, self.seed = size, vit_size, dino_size, pairs_per_video, seed
         self._ann: dict = {}
 
@@ -39,7 +58,16 @@ class VideoPairs(Dataset):
 
     def _annotations(self, k: int) -> dict:
         if k not in self._ann:
-            with np.load(self.root / self.videos[k]["path"] / "annotations.npz") as z: self._ann[k] = {n: z[n] for n in z.files}
+            p = self.root / self.videos[k]["path"] / "annotations.npz"
+            if not p.is_file(): raise FileNotFoundError(f"{p}: annotations missing")
+            try:
+                with np.load(p, allow_pickle=False) as z: ann = {n: z[n] for n in z.files}
+            except (OSError, ValueError, EOFError) as e: raise ValueError(f"{p}: unreadable annotations ({type(e).__name__}: {e})") from None
+            n = self.videos[k]["frames"]
+            l = ann.get("lmk68")
+            if l is None or l.ndim != 3 or l.shape[0] < n or l.shape[1:] != (68, 2) or not np.isfinite(l).all():
+                raise ValueError(f"{p}: 'lmk68' must be finite [>= {n}, 68, 2] (the manifest says {n} frames), got {None if l is None else list(l.shape)}")
+            self._ann[k] = ann
         return self._ann[k]
 
     def frame(self, k: int, t: int) -> dict:

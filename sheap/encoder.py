@@ -196,17 +196,25 @@ def load_farl(model: VisionTransformer | ParameterEstimator, # or anything with 
     sd = {k[7:] if k.startswith("module.") else k: v for k, v in sd.items()}
     visual = {k[7:]: v for k, v in sd.items() if k.startswith("visual.")}
     if not visual: raise CheckpointError(f"{path}: no 'visual.*' keys; is this a CLIP/FaRL checkpoint?")
+    for k, v in visual.items():
+        if not v.is_floating_point(): raise CheckpointError(f"{path}: key 'visual.{k}' has dtype {v.dtype}, expected floating-point weights")
+        if not torch.isfinite(v).all(): raise CheckpointError(f"{path}: key 'visual.{k}' holds NaN or inf")
     own = vit.state_dict()
     rep = LoadReport(ignored=len(sd) - len(visual))
     new = {}
     for k, v in visual.items():
         if k not in own: rep.unexpected.append(f"visual.{k}"); continue
-        if k == "positional_embedding" and v.shape != own[k].shape and v.ndim == 2 and v.shape[1] == own[k].shape[1]:
+        if k == "positional_embedding" and v.shape != own[k].shape:
+            g = int(round(max(v.shape[0] - 1, 0) ** 0.5)) if v.ndim == 2 else 0
+            if v.ndim != 2 or v.shape[1] != own[k].shape[1] or g < 1 or g * g != v.shape[0] - 1:
+                raise CheckpointError(f"{path}: key 'visual.positional_embedding' has shape {tuple(v.shape)}: expected "
+                                      f"[1 + g*g, {own[k].shape[1]}] for a g x g patch grid (ours: {tuple(own[k].shape)})")
             v = _resize_pos(v.float(), vit.grid)
         if v.shape != own[k].shape:
             raise CheckpointError(f"{path}: key 'visual.{k}' has shape {tuple(v.shape)}, our ViT expects {tuple(own[k].shape)}")
         new[k] = v.to(own[k].dtype); rep.loaded.append(f"visual.{k}")
     rep.missing = sorted(f"visual.{k}" for k in own if k not in new)
+    if not new: raise CheckpointError(f"{path}: none of its {len(visual)} 'visual.*' keys is a key of our ViT (e.g. {sorted(visual)[:3]})")
     vit.load_state_dict({**own, **new})
     logging.getLogger("sheap.encoder").info("FaRL %s: %s", path.name, rep)
     return rep

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_flame.ipynb #b9e3717b
 from __future__ import annotations
-import logging, pickle
+import io, logging, math, pickle, zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -17,91 +17,267 @@ from .mesh import float32_geometry
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'FLAME_KEYS', 'OPTIONAL_KEYS', 'N_SHAPE_MAX', 'N_EXPR_MAX', 'POSE_JOINTS', 'NOW7_IBUG', 'FlameFileError',
-           'RestrictedUnpickler', 'safe_load_pickle', 'safe_load_npy', 'validate_flame_dict', 'load_flame_model',
-           'load_landmark_embeddings', 'axis_angle_to_matrix', 'matrix_to_axis_angle', 'matrix_to_quaternion',
-           'rotation_6d_to_matrix', 'matrix_to_rotation_6d', 'FlameOutput', 'FLAME', 'contour_bin',
-           'barycentric_points']
+__all__ = ['log', 'MAX_FILE_BYTES', 'MAX_ARRAY_BYTES', 'MAX_NPZ_BYTES', 'MAX_NPZ_MEMBERS', 'MAX_PICKLE_OPS', 'MAX_DEPTH',
+           'NUMERIC_KINDS', 'FLAME_KEYS', 'OPTIONAL_KEYS', 'N_SHAPE_MAX', 'N_EXPR_MAX', 'POSE_JOINTS', 'NOW7_IBUG',
+           'FlameFileError', 'RestrictedUnpickler', 'safe_load_pickle', 'safe_load_npy', 'safe_load_npz',
+           'validate_flame_dict', 'load_flame_model', 'load_landmark_embeddings', 'axis_angle_to_matrix',
+           'matrix_to_axis_angle', 'matrix_to_quaternion', 'rotation_6d_to_matrix', 'matrix_to_rotation_6d',
+           'FlameOutput', 'FLAME', 'contour_bin', 'barycentric_points']
 
 # %% ../nbs/02_flame.ipynb #7443c315
 class FlameFileError(ValueError):
     "A FLAME-format file is missing, malformed or unsafe."
 
+MAX_FILE_BYTES = 4 << 30        # no FLAME-format file is larger (FLAME 2023 with 400 components: ~120 MB)
+MAX_ARRAY_BYTES = 1 << 30       # one array, as declared by an .npy/.npz header
+MAX_NPZ_BYTES = 2 << 30         # all members of one .npz together
+MAX_NPZ_MEMBERS = 512
+MAX_PICKLE_OPS = 2_000_000      # opcodes in one pickle (the official FLAME pickle has a few thousand)
+MAX_DEPTH = 64                  # nesting of containers
+NUMERIC_KINDS = "biuf"          # bool, signed, unsigned, float: the only array dtypes a FLAME file needs
+
+def _safe_dtype(descr, byteorder: str = "=") -> np.dtype:
+    "A numeric or boolean dtype built from its name alone (never from pickled flags or fields)."
+    if not isinstance(descr, str) or len(descr) > 16: raise pickle.UnpicklingError(f"dtype {descr!r} is not a type name")
+    try: dt = np.dtype(descr)
+    except TypeError as e: raise pickle.UnpicklingError(f"unknown dtype {descr!r}") from e
+    if dt.kind not in NUMERIC_KINDS or dt.fields is not None or dt.subdtype is not None or dt.itemsize > 16:
+        raise pickle.UnpicklingError(f"dtype {descr!r} is not numeric: only bool, integer and float arrays are allowed")
+    if byteorder not in "<>|=": raise pickle.UnpicklingError(f"dtype byte order {byteorder!r}")
+    return dt.newbyteorder(byteorder) if byteorder in "<>" else dt
+
+class _Dtype:
+    "Stand-in for `numpy.dtype(name, align, copy)` and its pickled state; only the name and byte order are used."
+    def __init__(self, descr=None, align=False, copy=False):
+        if not isinstance(descr, str): raise pickle.UnpicklingError(f"dtype from {type(descr).__name__}")
+        self.descr, self.byteorder = descr, "="
+    def __setstate__(self, state):
+        if not isinstance(state, tuple) or len(state) < 2 or not isinstance(state[1], str): raise pickle.UnpicklingError("malformed dtype state")
+        if any(s is not None for s in state[2:5]): raise pickle.UnpicklingError("structured or sub-array dtypes are not allowed")
+        self.byteorder = state[1]
+    def numeric(self) -> np.dtype: return _safe_dtype(self.descr, self.byteorder)
+
+def _raw_bytes(raw) -> bytes:
+    if isinstance(raw, str): raw = raw.encode("latin1")    # Python-2 pickles read with encoding='latin1'
+    if not isinstance(raw, (bytes, bytearray)): raise pickle.UnpicklingError(f"array data is {type(raw).__name__}, not bytes")
+    return bytes(raw)
+
+def _shape(shape) -> tuple[int, ...]:
+    if not isinstance(shape, tuple) or len(shape) > 32 or not all(type(s) is int and 0 <= s < 2**40 for s in shape):
+        raise pickle.UnpicklingError(f"malformed array shape {shape!r}"[:120])
+    return shape
+
+def _array(raw, dtype: _Dtype, shape, fortran: bool = False) -> np.ndarray:
+    "An array from validated (shape, dtype, bytes): the byte count must match exactly, so memory is bounded by the file."
+    dt, shape, raw = dtype.numeric(), _shape(shape), _raw_bytes(raw)
+    if len(raw) != math.prod(shape) * dt.itemsize:
+        raise pickle.UnpicklingError(f"array of shape {shape} and dtype {dt} needs {math.prod(shape) * dt.itemsize} bytes, the file holds {len(raw)}")
+    return np.frombuffer(raw, dt).reshape(shape, order="F" if fortran else "C").copy(order="K")
+
+class _NdarrayTag:
+    "What `numpy.ndarray` resolves to: a tag `_reconstruct` accepts, not numpy's class."
+
+class _Array:
+    "Stand-in for numpy's `_reconstruct(ndarray, (0,), b'b')` + `__setstate__`: the array is built by `_array`."
+    def __init__(self, cls=None, base=None, code=None):
+        if cls is not _NdarrayTag: raise pickle.UnpicklingError("only plain numpy arrays can be reconstructed")
+        self.value, self.built = None, False
+    def __setstate__(self, state):
+        if self.built or not isinstance(state, tuple) or len(state) != 5: raise pickle.UnpicklingError("malformed array state")
+        _, shape, dtype, fortran, raw = state
+        if not isinstance(dtype, _Dtype): raise pickle.UnpicklingError("array dtype is not a dtype")
+        if dtype.descr in ("O", "O8", "O4", "object"):       # np.save of a dict: a 0-d object array holding one object
+            if _shape(shape) != () or not isinstance(raw, list) or len(raw) != 1:
+                raise pickle.UnpicklingError("object arrays are allowed only as a 0-d container of one object")
+            self.value = _Held(raw[0])
+        else: self.value = _array(raw, dtype, shape, bool(fortran))
+        self.built = True
+
+class _Held:
+    "The one object inside a 0-d object array."
+    def __init__(self, obj): self.obj = obj
+
+def _scalar(dtype, raw):
+    if not isinstance(dtype, _Dtype): raise pickle.UnpicklingError("scalar without a dtype")
+    return _array(raw, dtype, ())[()]
+
+def _frombuffer(buf, dtype, shape, order="C"):
+    if not isinstance(dtype, _Dtype): raise pickle.UnpicklingError("buffer without a dtype")
+    return _array(buf, dtype, shape, order == "F")
+
 class _ChumpyArray:
-    "Stand-in for `chumpy.ch.Ch`: keeps the array stored in the pickled state's `x`."
+    "Stand-in for `chumpy.ch.Ch`: keeps only the array stored in the pickled state's `x`."
     def __setstate__(self, state):
         if not isinstance(state, dict) or "x" not in state:
-            raise pickle.UnpicklingError(f"chumpy object without an 'x' array (state keys: {list(state)[:8] if isinstance(state, dict) else type(state)})")
+            raise pickle.UnpicklingError(f"chumpy object without an 'x' array (state keys: {list(state)[:8] if isinstance(state, dict) else type(state).__name__})")
         self.x = state["x"]
 
 class _SparseState:
-    "Stand-in for a pickled scipy CSC/CSR matrix; rebuilt from (data, indices, indptr, shape)."
+    "Stand-in for a pickled scipy CSC/CSR matrix; rebuilt from (data, indices, indptr, shape) after checks."
     fmt = "csc"
-    def __setstate__(self, state): self.state = state
-    def to_scipy(self):
-        s = self.state
-        shape = s.get("_shape", s.get("shape"))
-        cls = sp.csc_matrix if self.fmt == "csc" else sp.csr_matrix
-        return cls((np.asarray(s["data"]), np.asarray(s["indices"]), np.asarray(s["indptr"])), shape=tuple(shape))
+    def __setstate__(self, state):
+        if not isinstance(state, dict): raise pickle.UnpicklingError("malformed sparse matrix state")
+        self.state = {k: state.get(k) for k in ("data", "indices", "indptr", "_shape", "shape")}
 
 class _CsrState(_SparseState): fmt = "csr"
 
-def _numpy_attr(mod: str, name: str):
-    import numpy._core.multiarray as ma, numpy._core.numeric as nu
-    return {"_reconstruct": ma._reconstruct, "scalar": ma.scalar, "_frombuffer": nu._frombuffer}[name]
+def _reconstructor(cls, base, state):
+    "copyreg's `_reconstructor`, for our stand-ins only."
+    if cls not in (_ChumpyArray, _SparseState, _CsrState) or base is not object or state is not None:
+        raise pickle.UnpicklingError(f"cannot reconstruct {getattr(cls, '__name__', cls)!r}")
+    return cls.__new__(cls)
+
+def _encode(text, encoding="latin1"):
+    if not isinstance(text, str) or encoding.lower().replace("-", "").replace("_", "") not in ("latin1", "iso88591"):
+        raise pickle.UnpicklingError(f"refusing _codecs.encode with {encoding!r}")
+    return text.encode("latin1")
+
+def _bytes(*args):
+    "`bytes()` and `bytes(list of ints)` only: how protocol 2 writes empty and small byte strings (never `bytes(n)`)."
+    if not args: return b""
+    if len(args) == 1 and isinstance(args[0], list) and all(type(i) is int and 0 <= i < 256 for i in args[0]): return bytes(args[0])
+    raise pickle.UnpicklingError("refusing bytes() with these arguments")
 
 _ALLOWED = {
-    **{(m, n): (lambda m=m, n=n: _numpy_attr(m, n)) for m in ("numpy.core.multiarray", "numpy._core.multiarray")
-       for n in ("_reconstruct", "scalar")},
-    **{(m, "_frombuffer"): (lambda m=m: _numpy_attr(m, "_frombuffer")) for m in ("numpy.core.numeric", "numpy._core.numeric")},
-    ("numpy", "ndarray"): lambda: np.ndarray, ("numpy", "dtype"): lambda: np.dtype,
-    ("chumpy.ch", "Ch"): lambda: _ChumpyArray,
-    **{(m, "csc_matrix"): (lambda: _SparseState) for m in ("scipy.sparse.csc", "scipy.sparse._csc")},
-    **{(m, "csr_matrix"): (lambda: _CsrState) for m in ("scipy.sparse.csr", "scipy.sparse._csr")},
-    **{(m, n): (lambda n=n: {"object": object, "set": set, "frozenset": frozenset}[n])
-       for m in ("__builtin__", "builtins") for n in ("object", "set", "frozenset")},
-    **{(m, "_reconstructor"): (lambda: __import__("copyreg")._reconstructor) for m in ("copy_reg", "copyreg")},
-    ("_codecs", "encode"): lambda: __import__("codecs").encode,   # protocol-2 pickles store bytes this way
+    **{(m, "_reconstruct"): _Array for m in ("numpy.core.multiarray", "numpy._core.multiarray")},
+    **{(m, "scalar"): _scalar for m in ("numpy.core.multiarray", "numpy._core.multiarray")},
+    **{(m, "_frombuffer"): _frombuffer for m in ("numpy.core.numeric", "numpy._core.numeric")},
+    ("numpy", "ndarray"): _NdarrayTag, ("numpy", "dtype"): _Dtype,
+    ("chumpy.ch", "Ch"): _ChumpyArray,
+    **{(m, "csc_matrix"): _SparseState for m in ("scipy.sparse.csc", "scipy.sparse._csc")},
+    **{(m, "csr_matrix"): _CsrState for m in ("scipy.sparse.csr", "scipy.sparse._csr")},
+    **{(m, n): t for m in ("__builtin__", "builtins") for n, t in (("object", object), ("set", set), ("frozenset", frozenset))},  # chumpy's state holds sets
+    **{(m, "_reconstructor"): _reconstructor for m in ("copy_reg", "copyreg")},
+    ("_codecs", "encode"): _encode,                                # protocol-2 pickles store bytes this way
+    **{(m, "bytes"): _bytes for m in ("__builtin__", "builtins")},
 }
+_FORBIDDEN_OPS = {"PERSID", "BINPERSID", "EXT1", "EXT2", "EXT4", "NEXT_BUFFER", "READONLY_BUFFER", "INST", "OBJ"}
 
 class RestrictedUnpickler(pickle.Unpickler):
-    "Unpickler that only builds numpy arrays, scipy sparse matrices and chumpy arrays (as numpy)."
+    "Unpickler that resolves only our stand-ins for numpy arrays, scipy sparse matrices and chumpy arrays; it never calls numpy's own unpickling."
     def find_class(self, module: str, name: str):
-        if (module, name) in _ALLOWED: return _ALLOWED[(module, name)]()
+        if (module, name) in _ALLOWED: return _ALLOWED[(module, name)]
         raise pickle.UnpicklingError(f"refusing to load {module}.{name}: only numpy, scipy.sparse and chumpy arrays are allowed")
 
-def _plain(obj):
-    "Replace stand-ins by numpy/scipy objects, recursively."
-    if isinstance(obj, _ChumpyArray): return np.asarray(obj.x)
-    if isinstance(obj, _SparseState): return obj.to_scipy()
-    if isinstance(obj, dict): return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, np.ndarray) and obj.dtype == object and obj.ndim == 0: return _plain(obj.item())
-    return obj
+def _scan(data: bytes):
+    "Check every opcode before unpickling: no persistent ids or extensions, declared lengths within the data, bounded count."
+    import pickletools
+    for n, (op, arg, pos) in enumerate(pickletools.genops(io.BytesIO(data))):
+        if n >= MAX_PICKLE_OPS: raise pickle.UnpicklingError(f"more than {MAX_PICKLE_OPS} pickle opcodes")
+        if op.name in _FORBIDDEN_OPS: raise pickle.UnpicklingError(f"opcode {op.name} at byte {pos} is not allowed")
+        if type(arg) is int and abs(arg) >= 2**61:       # dict keys that collide in hash(): quadratic time
+            raise pickle.UnpicklingError(f"integer of {arg.bit_length()} bits at byte {pos}")
+        if op.name == "STOP": return
+    raise pickle.UnpicklingError("no STOP opcode")
+
+def _finish(obj, key=None):
+    "Stand-ins -> numpy/scipy, walking each shared object once, nesting bounded; any other type is refused."
+    memo: dict[int, object] = {}
+    def walk(o, depth, where):
+        if depth > MAX_DEPTH: raise pickle.UnpicklingError(f"nesting deeper than {MAX_DEPTH} at {where}")
+        if isinstance(o, (np.ndarray, np.generic, str, bytes, int, float, bool, type(None))): return o
+        if id(o) in memo: return memo[id(o)]
+        memo[id(o)] = None                                  # a cycle resolves to None, not to infinite recursion
+        if isinstance(o, _Array):
+            if not o.built: raise pickle.UnpicklingError(f"array without data at {where}")
+            r = walk(o.value.obj, depth + 1, where) if isinstance(o.value, _Held) else o.value
+        elif isinstance(o, _ChumpyArray):
+            if not hasattr(o, "x"): raise pickle.UnpicklingError(f"chumpy object without state at {where}")
+            r = walk(o.x, depth + 1, where)
+            if not isinstance(r, np.ndarray): raise pickle.UnpicklingError(f"chumpy 'x' is not an array at {where}")
+        elif isinstance(o, _SparseState): r = _sparse(o, {k: walk(v, depth + 1, where) for k, v in getattr(o, "state", {}).items()}, where)
+        elif isinstance(o, dict): r = {(k if isinstance(k, (str, int)) else str(k)): walk(v, depth + 1, f"{where}/{k}" if depth == 0 else where) for k, v in o.items()}
+        elif isinstance(o, (list, tuple)): r = type(o)(walk(v, depth + 1, where) for v in o)
+        else: raise pickle.UnpicklingError(f"unexpected {type(o).__name__} object at {where}")
+        memo[id(o)] = r
+        return r
+    return walk(obj, 0, key or "top level")
+
+def _sparse(o: _SparseState, s: dict, where: str):
+    shape = s.get("_shape") or s.get("shape")
+    arrays = [s.get(k) for k in ("data", "indices", "indptr")]
+    if not all(isinstance(a, np.ndarray) and a.ndim == 1 for a in arrays): raise pickle.UnpicklingError(f"sparse matrix without data/indices/indptr at {where}")
+    if not isinstance(shape, tuple) or len(shape) != 2 or not all(type(x) is int and 0 <= x < 2**31 for x in shape):
+        raise pickle.UnpicklingError(f"sparse matrix shape {shape!r} at {where}"[:120])
+    data, indices, indptr = arrays
+    major, minor = (shape[1], shape[0]) if o.fmt == "csc" else shape
+    if (len(indptr) != major + 1 or len(data) != len(indices) or indices.dtype.kind not in "iu" or indptr.dtype.kind not in "iu"
+            or (len(indptr) and (indptr[0] != 0 or indptr[-1] != len(data) or (np.diff(indptr) < 0).any()))
+            or (len(indices) and (indices.min() < 0 or indices.max() >= minor))):
+        raise pickle.UnpicklingError(f"inconsistent sparse matrix of shape {shape} at {where}")
+    return (sp.csc_matrix if o.fmt == "csc" else sp.csr_matrix)((data, indices, indptr), shape=shape)
+
+def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    if not path.is_file(): raise FlameFileError(f"{path}: file not found")
+    if path.stat().st_size > limit: raise FlameFileError(f"{path}: {path.stat().st_size} bytes, more than any FLAME-format file ({limit})")
+    return path.read_bytes()
+
+_UNPICKLE_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, KeyError, IndexError,
+                    LookupError, MemoryError, RecursionError, OverflowError, UnicodeError)
+
+def _unpickle(data: bytes, path: Path, what: str):
+    try:
+        _scan(data)
+        return _finish(RestrictedUnpickler(io.BytesIO(data), encoding="latin1").load())
+    except _UNPICKLE_ERRORS as e:
+        raise FlameFileError(f"{path}: not a valid {what} ({type(e).__name__}: {str(e)[:300]})") from None
 
 def safe_load_pickle(path: str | Path):
     "Load a (possibly Python 2) pickle through `RestrictedUnpickler`; errors name the file."
     path = Path(path)
-    if not path.is_file(): raise FlameFileError(f"{path}: file not found")
+    return _unpickle(_read_bytes(path), path, "FLAME pickle")
+
+def _npy_header(f, path, name: str = ""):
+    "Version, shape, fortran order and dtype of an .npy stream; the header size is bounded by numpy."
     try:
-        with open(path, "rb") as f: return _plain(RestrictedUnpickler(f, encoding="latin1").load())
-    except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, KeyError, IndexError) as e:
-        raise FlameFileError(f"{path}: not a valid FLAME pickle ({e})") from e
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0): shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version in ((2, 0), (3, 0)): shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else: raise ValueError(f"unsupported .npy format version {version}")
+    except Exception as e:               # numpy's header parser raises ValueError, SyntaxError, tokenize.TokenError...
+        raise FlameFileError(f"{path}{name}: not a .npy file ({type(e).__name__}: {str(e)[:200]})") from None
+    return shape, fortran, dtype
 
 def safe_load_npy(path: str | Path):
-    "Load a `.npy`; object arrays (a pickled dict, as in FLAME's dynamic embedding) go through `RestrictedUnpickler`."
+    "Load a `.npy`; numeric arrays after a size check, object arrays (a pickled dict, as in FLAME's dynamic embedding) through `RestrictedUnpickler`."
+    path = Path(path)
+    data = _read_bytes(path)
+    f = io.BytesIO(data)
+    shape, fortran, dtype = _npy_header(f, path)
+    if dtype.hasobject: return _unpickle(data[f.tell():], path, "object .npy")
+    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None: raise FlameFileError(f"{path}: dtype {dtype} is not numeric")
+    if math.prod(shape) * dtype.itemsize != len(data) - f.tell():
+        raise FlameFileError(f"{path}: header declares {shape} {dtype} ({math.prod(shape) * dtype.itemsize} bytes), the file holds {len(data) - f.tell()}")
+    return np.frombuffer(data, dtype, offset=f.tell()).reshape(shape, order="F" if fortran else "C").copy(order="K")
+
+def safe_load_npz(path: str | Path) -> dict[str, np.ndarray]:
+    "The numeric (and short-string) arrays of an `.npz`: member count, declared sizes and dtypes checked before anything is decompressed."
+    import zipfile
     path = Path(path)
     if not path.is_file(): raise FlameFileError(f"{path}: file not found")
-    with open(path, "rb") as f:
-        try:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0): shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0): shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else: raise ValueError(f"unsupported .npy format version {version}")
-        except ValueError as e: raise FlameFileError(f"{path}: not a .npy file ({e})") from e
-        if not dtype.hasobject: return np.load(path, allow_pickle=False)
-        try: return _plain(RestrictedUnpickler(f, encoding="latin1").load())
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError) as e:
-            raise FlameFileError(f"{path}: not a valid object .npy ({e})") from e
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > MAX_NPZ_MEMBERS: raise FlameFileError(f"{path}: {len(infos)} members, more than {MAX_NPZ_MEMBERS}")
+            if sum(i.file_size for i in infos) > MAX_NPZ_BYTES: raise FlameFileError(f"{path}: members decompress to more than {MAX_NPZ_BYTES} bytes")
+            out = {}
+            for i in infos:
+                name = i.filename[:-4] if i.filename.endswith(".npy") else i.filename
+                if i.file_size > MAX_ARRAY_BYTES: raise FlameFileError(f"{path}: member {name!r} declares {i.file_size} bytes")
+                with z.open(i) as f:
+                    shape, fortran, dtype = _npy_header(f, path, f" member {name!r}")
+                    if dtype.kind not in NUMERIC_KINDS + "U" or dtype.fields is not None or dtype.hasobject or dtype.itemsize > 1024:
+                        raise FlameFileError(f"{path}: member {name!r} has dtype {dtype}: only numeric and short-string arrays are allowed")
+                    n = math.prod(shape) * dtype.itemsize
+                    if n > MAX_ARRAY_BYTES or n != i.file_size - f.tell():
+                        raise FlameFileError(f"{path}: member {name!r} declares {shape} {dtype}, which does not match its {i.file_size - f.tell()} bytes")
+                    raw = f.read(n)
+                if len(raw) != n: raise FlameFileError(f"{path}: member {name!r} is truncated")
+                out[name] = np.frombuffer(raw, dtype).reshape(shape, order="F" if fortran else "C").copy(order="K")
+            return out
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as e:
+        if isinstance(e, FlameFileError): raise
+        raise FlameFileError(f"{path}: unreadable npz ({type(e).__name__}: {str(e)[:200]})") from None
 
 # %% ../nbs/02_flame.ipynb #df8a3dee
 FLAME_KEYS = {  # key: expected shape, with V vertices, F faces
@@ -116,19 +292,26 @@ N_SHAPE_MAX, N_EXPR_MAX = 300, 100
 def _read_any(path: Path) -> dict:
     ext = path.suffix.lower()
     if ext == ".pkl": data = safe_load_pickle(path)
-    elif ext == ".npz":
-        try: data = dict(np.load(path, allow_pickle=False))
-        except (ValueError, OSError) as e: raise FlameFileError(f"{path}: unreadable npz ({e})") from e
+    elif ext == ".npz": data = safe_load_npz(path)
     elif ext == ".pt":
+        _check_zip_size(path)
         try: data = {k: v.numpy() for k, v in torch.load(path, map_location="cpu", weights_only=True).items()}
-        except Exception as e: raise FlameFileError(f"{path}: unreadable torch file ({e})") from e
+        except Exception as e: raise FlameFileError(f"{path}: unreadable torch file ({type(e).__name__}: {str(e)[:200]})") from None
     elif ext == ".safetensors":
         from safetensors.numpy import load_file
         try: data = load_file(str(path))
-        except Exception as e: raise FlameFileError(f"{path}: unreadable safetensors ({e})") from e
+        except Exception as e: raise FlameFileError(f"{path}: unreadable safetensors ({type(e).__name__}: {str(e)[:200]})") from None
     else: raise FlameFileError(f"{path}: unknown FLAME file type {ext!r} (expected .pkl, .npz, .pt or .safetensors)")
     if not isinstance(data, dict): raise FlameFileError(f"{path}: expected a dict of arrays, got {type(data).__name__}")
     return data
+
+def _check_zip_size(path: Path):
+    "A torch zip archive whose members would decompress beyond any FLAME file is refused before loading."
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z: total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError) as e: raise FlameFileError(f"{path}: not a torch zip archive ({e})") from None
+    if total > MAX_NPZ_BYTES: raise FlameFileError(f"{path}: members decompress to {total} bytes, more than {MAX_NPZ_BYTES}")
 
 def _check(path, key, a, shape, what):
     if a.ndim != len(shape) or any(s is not None and s != t for s, t in zip(shape, a.shape)):
@@ -139,12 +322,16 @@ def validate_flame_dict(data: dict, path="FLAME model") -> dict:
     out = {}
     for k, what in FLAME_KEYS.items():
         if k not in data: raise FlameFileError(f"{path}: lacks key {k!r} (expected {what})")
+    vt = data["v_template"]
+    V = vt.shape[0] if isinstance(vt, np.ndarray) and vt.ndim == 2 else -1
     for k in list(FLAME_KEYS) + [k for k in OPTIONAL_KEYS if k in data]:
         a = data[k]
-        a = a.toarray() if sp.issparse(a) else np.asarray(a)
-        if a.dtype == object: raise FlameFileError(f"{path}: key {k!r} is not a numeric array")
+        if sp.issparse(a):              # densify only what has FLAME's shape: a declared (1e9, 1e9) is refused first
+            if k != "J_regressor" or a.shape != (5, V): raise FlameFileError(f"{path}: key {k!r} is a sparse matrix of shape {list(a.shape)}, expected {FLAME_KEYS.get(k, 'a dense array')}")
+            a = a.toarray()
+        if not isinstance(a, np.ndarray): raise FlameFileError(f"{path}: key {k!r} is a {type(a).__name__}, not an array")
+        if a.dtype.kind not in NUMERIC_KINDS: raise FlameFileError(f"{path}: key {k!r} is not a numeric array (dtype {a.dtype})")
         out[k] = a
-    V = out["v_template"].shape[0]
     F = out["f"].shape[0]
     if out["posedirs"].ndim == 2 and out["posedirs"].shape == (V * 3, 36): out["posedirs"] = out["posedirs"].reshape(V, 3, 36)
     exp = {"v_template": (V, 3), "f": (F, 3), "shapedirs": (V, 3, None), "posedirs": (V, 3, 36), "J_regressor": (5, V),
@@ -176,17 +363,16 @@ def load_landmark_embeddings(folder: str | Path) -> dict:
     folder, out = Path(folder), {}
     if (p := folder / "flame_static_embedding.pkl").is_file():
         d = safe_load_pickle(p)
-        if not isinstance(d, dict) or "lmk_face_idx" not in d or "lmk_b_coords" not in d:
-            raise FlameFileError(f"{p}: expected keys 'lmk_face_idx' [51] and 'lmk_b_coords' [51, 3]")
+        if not isinstance(d, dict) or not all(isinstance(d.get(k), np.ndarray) for k in ("lmk_face_idx", "lmk_b_coords")):
+            raise FlameFileError(f"{p}: expected arrays 'lmk_face_idx' [51] and 'lmk_b_coords' [51, 3]")
         out |= {"lmk_face_idx": d["lmk_face_idx"], "lmk_b_coords": d["lmk_b_coords"]}
     if (p := folder / "flame_dynamic_embedding.npy").is_file():
         d = safe_load_npy(p)
-        if not isinstance(d, dict) or "lmk_face_idx" not in d or "lmk_b_coords" not in d:
-            raise FlameFileError(f"{p}: expected a dict with 'lmk_face_idx' [79, 17] and 'lmk_b_coords' [79, 17, 3]")
+        if not isinstance(d, dict) or not all(isinstance(d.get(k), np.ndarray) for k in ("lmk_face_idx", "lmk_b_coords")):
+            raise FlameFileError(f"{p}: expected a dict with arrays 'lmk_face_idx' [79, 17] and 'lmk_b_coords' [79, 17, 3]")
         out |= {"dynamic_lmk_face_idx": np.asarray(d["lmk_face_idx"]), "dynamic_lmk_b_coords": np.asarray(d["lmk_b_coords"])}
     if (p := folder / "sheap_extras.npz").is_file():
-        try: out |= dict(np.load(p, allow_pickle=False))
-        except (ValueError, OSError) as e: raise FlameFileError(f"{p}: unreadable ({e})") from e
+        out |= safe_load_npz(p)
     return out
 
 # %% ../nbs/02_flame.ipynb #f85fd1b7

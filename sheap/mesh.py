@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_mesh.ipynb #ada29693
 from __future__ import annotations
-import functools
+import contextlib, functools, os
 from pathlib import Path
 import numpy as np
 import torch
@@ -12,8 +12,8 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['float32_geometry', 'octahedron', 'face_vertices', 'face_normals', 'face_areas', 'vertex_normals', 'face_frames',
-           'face_adjacency', 'k_ring', 'boundary_vertices', 'face_uv_centroids', 'sample_surface', 'write_obj',
-           'write_ply', 'plot_mesh']
+           'face_adjacency', 'k_ring', 'boundary_vertices', 'face_uv_centroids', 'sample_surface', 'FolderBusyError',
+           'folder_lock', 'write_obj', 'write_ply', 'plot_mesh']
 
 # %% ../nbs/01_mesh.ipynb #dfaf5546
 def _float32(a):
@@ -154,9 +154,48 @@ def sample_surface(verts: Tensor, # [V, 3]
 
 # %% ../nbs/01_mesh.ipynb #9acb81db
 def _atomic_write(path: Path, data: bytes):
+    "Write through a per-process temporary name and rename: readers see the old file or the new one, never half of one."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data); tmp.replace(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try: tmp.write_bytes(data); tmp.replace(path)
+    except BaseException: tmp.unlink(missing_ok=True); raise
+
+class FolderBusyError(OSError):
+    "Another process is writing to the same output folder."
+
+_LOCKS: dict[str, list] = {}
+
+@contextlib.contextmanager
+def folder_lock(folder: str | Path, what: str = "sheap"):
+    """Hold `folder/.sheap.lock` exclusively while writing into `folder`; a second writer stops at once with a message.
+    Re-entrant within a process; the kernel releases it when the process dies (kill -9 too); the file is removed on release."""
+    import fcntl, socket
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    key = str(folder.resolve())
+    if key in _LOCKS:
+        _LOCKS[key][1] += 1
+        try: yield
+        finally: _LOCKS[key][1] -= 1
+        return
+    path = folder / ".sheap.lock"
+    while True:
+        f = open(path, "a+")
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0); holder = f.read().strip(); f.close()
+            raise FolderBusyError(f"{folder}: another run is writing here ({holder or 'a running process'}); wait for it or choose another output folder") from None
+        try: same = os.stat(path).st_ino == os.fstat(f.fileno()).st_ino
+        except FileNotFoundError: same = False
+        if same: break
+        f.close()                                     # the holder removed the file as we opened it: take the new one
+    f.seek(0); f.truncate(); f.write(f"{what}, pid {os.getpid()} on {socket.gethostname()}\n"); f.flush()
+    _LOCKS[key] = [f, 1]
+    try: yield
+    finally:
+        _LOCKS[key][1] -= 1
+        if _LOCKS[key][1] == 0:
+            del _LOCKS[key]
+            path.unlink(missing_ok=True); f.close()
 
 def write_obj(path: str | Path, verts: Tensor | np.ndarray, faces: Tensor | np.ndarray,
               vt: Tensor | np.ndarray | None = None, ft: Tensor | np.ndarray | None = None):

@@ -5,6 +5,7 @@
 # %% ../nbs/08_meshraster.ipynb #25a506be
 from __future__ import annotations
 from dataclasses import dataclass
+from numbers import Integral
 import torch
 from torch import Tensor
 from .cameras import world_to_camera
@@ -51,8 +52,17 @@ def _check_raster_inputs(verts, faces, viewmats, Ks, width, height):
     if faces.ndim != 2 or faces.shape[-1] != 3: raise ValueError(f"faces must be [F, 3], got {list(faces.shape)}")
     B = verts.shape[0]
     if tuple(viewmats.shape) != (B, 4, 4) or tuple(Ks.shape) != (B, 3, 3): raise ValueError(f"viewmats must be [{B}, 4, 4] and Ks [{B}, 3, 3], got {list(viewmats.shape)} and {list(Ks.shape)}")
-    if width <= 0 or height <= 0: raise ValueError(f"width and height must be positive, got {width} x {height}")
+    if not isinstance(width, Integral) or not isinstance(height, Integral) or width <= 0 or height <= 0:
+        raise ValueError(f"width and height must be positive integers, got {width!r} x {height!r}")
+    if B == 0: raise ValueError("verts has an empty batch (B = 0): nothing to rasterize")
+    if faces.dtype not in (torch.int32, torch.int64): raise ValueError(f"faces must be an int64 (or int32) tensor, got {faces.dtype}")
+    for name, t in (("verts", verts), ("viewmats", viewmats), ("Ks", Ks)):
+        if not torch.is_floating_point(t): raise ValueError(f"{name} must be a floating-point tensor, got {t.dtype}")
+        if t.device != verts.device: raise ValueError(f"{name} is on {t.device}, verts on {verts.device}")
+    if faces.device != verts.device: raise ValueError(f"faces is on {faces.device}, verts on {verts.device}")
     if faces.numel() and (int(faces.min()) < 0 or int(faces.max()) >= verts.shape[1]): raise ValueError("faces index vertices out of range")
+    for name, t in (("viewmats", viewmats), ("Ks", Ks)):
+        if not bool(torch.isfinite(t).all()): raise ValueError(f"{name} contains NaN or Inf")
     if not bool(torch.isfinite(verts).all()): raise ValueError("verts contains NaN or Inf")
 
 @float32_geometry

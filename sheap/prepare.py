@@ -8,7 +8,7 @@ import json, logging, os, re, shutil, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import numpy as np
-from .mesh import _atomic_write
+from .mesh import _atomic_write, folder_lock
 
 # %% auto #0
 __all__ = ['MP_TO_68', 'FACE_OVAL', 'IBUG_MIRROR', 'VIDEO_EXT', 'IMAGE_EXT', 'PrepareConfig', 'Item', 'discover', 'Detector',
@@ -258,7 +258,7 @@ def prepare_item(it: Item, out_dir: Path, cfg: PrepareConfig, det: Detector | No
         raise PrepareError("no usable frames (" + ", ".join(sorted({d["reason"].split(" (")[0] for d in dropped})) + ")")
     boxes = crop_boxes(np.stack([f[2] for f in found]), cfg)
     # pass 2: crop, masks, write
-    tmp = vdir.with_name(vdir.name + ".partial")
+    tmp = vdir.with_name(f".{vdir.name}.partial-{os.getpid()}")                  # per process; never listed as a video
     if tmp.exists(): shutil.rmtree(tmp)
     (tmp / "frames").mkdir(parents=True); (tmp / "masks").mkdir()
     try:
@@ -311,7 +311,15 @@ def prepare(sources: list[str | Path], out: str | Path, split: str = "train", cf
     cfg = cfg or PrepareConfig()
     if split not in ("train", "val", "test"): raise ValueError(f"split must be train, val or test, got {split!r}")
     if cfg.size < 16 or cfg.stride < 1 or cfg.crop_scale <= 0: raise ValueError(f"bad configuration {cfg}")
-    out = Path(out); (out / split).mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    with folder_lock(out, f"sheap prepare --split {split}"):
+        (out / split).mkdir(parents=True, exist_ok=True)
+        for p in (out / split).glob(".*.partial-*"): shutil.rmtree(p, ignore_errors=True)   # we hold the lock: dead runs' work
+        for p in (out / split).glob("*.partial"): shutil.rmtree(p, ignore_errors=True)
+        return _prepare(sources, out, split, cfg, workers, progress)
+
+def _prepare(sources, out: Path, split: str, cfg: PrepareConfig, workers: int, progress: bool) -> dict:
+    from tqdm.auto import tqdm
     items, skipped = discover(sources, cfg.each_image)
     jobs = [(it, str(out / split), cfg) for it in items]
     if workers <= 1: results = [_run(j) for j in tqdm(jobs, disable=not progress, desc=f"prepare {split}")]
@@ -335,14 +343,16 @@ def write_prepared_manifest(out: Path, cfg: PrepareConfig | None = None, new_dro
     vids, dropped = [], []
     for split in ("train", "val", "test"):
         for m in sorted((out / split).glob("*/meta.json")):
+            if m.parent.name.startswith(".") or ".partial" in m.parent.name: continue          # work in progress, never a video
             meta = json.loads(m.read_text())
+            if meta.get("id") != m.parent.name: continue
             vids.append(dict(split=split, id=meta["id"], frames=meta["frames"], source=meta.get("source"), path=f"{split}/{meta['id']}"))
             dropped += [dict(path=f"{meta.get('source')}:{d['frame']}", reason=d["reason"]) for d in meta.get("dropped", [])]
     kept_src = {v["source"] for v in vids}
     inputs = {d["path"]: d for d in old.get("dropped_inputs", []) if d["path"] not in kept_src}
     inputs.update({d["path"]: d for d in new_drops})
     dropped_inputs = sorted(inputs.values(), key=lambda d: d["path"])
-    partial = [dict(path=str(p.relative_to(out)), reason="incomplete (interrupted run)") for p in sorted(out.glob("*/*.partial"))]
+    partial = [dict(path=str(p.relative_to(out)), reason="incomplete (interrupted run)") for p in sorted([*out.glob("*/*.partial"), *out.glob("*/.*.partial-*")])]
     reasons: dict = {}
     for d in dropped + dropped_inputs + partial:
         r = d["reason"].split(" (")[0]; reasons[r] = reasons.get(r, 0) + 1

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Literal
 import torch
 from torch import Tensor
@@ -261,8 +262,15 @@ def _check_render_inputs(means, quats, scales, opacities, colors, viewmats, Ks, 
     if colors.ndim != 3 or colors.shape[:2] != (B, G): raise ValueError(f"colors must be [B, G, D], got {list(colors.shape)}")
     if backgrounds is not None and tuple(backgrounds.shape) != (B, colors.shape[-1]):
         raise ValueError(f"backgrounds must be [B, D] = {[B, colors.shape[-1]]}, got {list(backgrounds.shape)}")
-    if width <= 0 or height <= 0: raise ValueError(f"width and height must be positive, got {width} x {height}")
-    for name, t in (("means", means), ("quats", quats), ("scales", scales), ("opacities", opacities), ("viewmats", viewmats), ("Ks", Ks)):
+    if not isinstance(width, Integral) or not isinstance(height, Integral) or width <= 0 or height <= 0:
+        raise ValueError(f"width and height must be positive integers, got {width!r} x {height!r}")
+    if B == 0: raise ValueError("means has an empty batch (B = 0): nothing to render")
+    named = [("means", means), ("quats", quats), ("scales", scales), ("opacities", opacities), ("colors", colors), ("viewmats", viewmats), ("Ks", Ks)]
+    if backgrounds is not None: named.append(("backgrounds", backgrounds))
+    for name, t in named:
+        if not torch.is_floating_point(t): raise ValueError(f"{name} must be a floating-point tensor, got {t.dtype}")
+        if t.device != means.device: raise ValueError(f"{name} is on {t.device}, means on {means.device}")
+    for name, t in named:
         if not bool(torch.isfinite(t).all()): raise ValueError(f"{name} contains NaN or Inf")
 
 @float32_geometry

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_synthetic.ipynb #2e2dd082
 from __future__ import annotations
-import json, math, os, shutil
+import hashlib, json, math, os, shutil
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from .flame import FLAME, axis_angle_to_matrix, barycentric_points
 from .cameras import default_camera, project_points
+from .mesh import folder_lock
 from .meshraster import rasterize_mesh, face_labels_from_vertices
 from .mesh import vertex_normals, _atomic_write
 from .shading import shade, procedural_illumination_prior
@@ -22,7 +23,7 @@ from .headmodel import EYE_CENTRE
 __all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'SCAN_REGIONS', 'SPLIT_OFFSET',
            'emotion_expression', 'SynthConfig', 'FrameParams', 'smooth_track', 'sample_frames', 'torso_mesh',
            'hair_shell', 'Identity', 'sample_identity', 'vertex_albedo', 'uv_texture', 'scan_point_cloud',
-           'face_areas_mm2', 'dense_landmark_embedding', 'render_video', 'generate', 'write_manifest',
+           'face_areas_mm2', 'dense_landmark_embedding', 'render_video', 'fingerprint', 'generate', 'write_manifest',
            'OnlineSynthPairs']
 
 # %% ../nbs/10_synthetic.ipynb #4f26035e
@@ -295,7 +296,7 @@ def _detector_noise(shape, cfg: SynthConfig, S: int, g: torch.Generator) -> Tens
 def _save_video(vdir: Path, vid: dict, fp: FrameParams, ident: Identity, meta: dict, cfg: SynthConfig):
     from PIL import Image
     vid = {k: v.detach().cpu() if torch.is_tensor(v) else v for k, v in vid.items()}
-    tmp = vdir.with_name(vdir.name + ".partial")
+    tmp = vdir.with_name(f".{vdir.name}.partial-{os.getpid()}")                  # per process; never listed as a video
     if tmp.exists(): shutil.rmtree(tmp)
     (tmp / "frames").mkdir(parents=True); (tmp / "masks").mkdir()
     for i in range(vid["images"].shape[0]):
@@ -310,7 +311,13 @@ def _save_video(vdir: Path, vid: dict, fp: FrameParams, ident: Identity, meta: d
     np.savez_compressed(tmp / "meshes.npz", neutral_verts=n(vid["neutral_verts"]).astype(np.float32), verts=n(vid["verts"]).astype(np.float32),
                         scan_points=n(vid["scan_points"]).astype(np.float32))
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
-    os.replace(tmp, vdir)
+    if vdir.exists():                                     # --overwrite: move the old video aside, then drop it
+        old = vdir.with_name(f".{vdir.name}.old-{os.getpid()}"); os.replace(vdir, old); os.replace(tmp, vdir); shutil.rmtree(old)
+    else: os.replace(tmp, vdir)
+
+def fingerprint(cfg: SynthConfig, model_sha256: str, seed: int) -> str:
+    "What a video depends on: the configuration, the head model's bytes and its seed (stored in meta.json)."
+    return hashlib.sha256(json.dumps(dict(cfg=asdict(cfg), model=model_sha256, seed=seed), sort_keys=True).encode()).hexdigest()[:16]
 
 _WORKER: dict = {}
 
@@ -323,19 +330,19 @@ def _init_worker(model_path: str, cfg: dict, device: str = "cpu"):
     _WORKER.update(flame=flame.to(device), prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg), dense=dense,
                    faces=flame.faces.cpu(), face_labels=labels)
 
-def _make_video(job: tuple[str, str, int], pool=None) -> dict:
+def _make_video(job: tuple[str, str, int, str, bool], pool=None) -> dict:
     "Render one video and write it (in `pool`, a thread pool, when given: the GPU renders the next meanwhile)."
-    out_dir, vid_id, seed = job
+    out_dir, vid_id, seed, fp_, overwrite = job
     w = _WORKER; cfg = w["cfg"]
     vdir = Path(out_dir) / vid_id
-    if (vdir / "meta.json").exists(): return dict(id=vid_id, status="skipped")
+    if (vdir / "meta.json").exists() and not overwrite: return dict(id=vid_id, status="skipped")
     g = torch.Generator().manual_seed(seed)
     ident = sample_identity(w["flame"].n_shape, w["prior"], cfg.size * cfg.supersample, g, cfg.shape_std)
     fp = sample_frames(cfg.frames, w["flame"].n_expr, g)
     with torch.no_grad(): vid = render_video(w["flame"], ident, fp, cfg, w["dense"], g)
     vid = {k: v.detach().cpu() if torch.is_tensor(v) else v for k, v in vid.items()}
     vid["scan_points"] = scan_point_cloud(vid["neutral_verts"], w["faces"], w["face_labels"], g)   # drawn after the frames
-    meta = dict(id=vid_id, seed=seed, frames=cfg.frames, size=cfg.size, emotions=[EMOTIONS[int(e)] for e in fp.emotion])
+    meta = dict(id=vid_id, seed=seed, frames=cfg.frames, size=cfg.size, fingerprint=fp_, emotions=[EMOTIONS[int(e)] for e in fp.emotion])
     if pool is not None: return dict(id=vid_id, status="written", future=pool.submit(_save_video, vdir, vid, fp, ident, meta, cfg))
     _save_video(vdir, vid, fp, ident, meta, cfg)
     return dict(id=vid_id, status="written")
@@ -345,17 +352,38 @@ SPLIT_OFFSET = {"train": 0, "val": 1_000_000, "test": 2_000_000}  # video seed =
 def generate(out: str | Path, model_path: str | Path, videos: int = 8, split: str = "train", seed: int = 0,
              cfg: SynthConfig | None = None, workers: int | None = None, progress: bool = True,
              device: str = "cpu", # "cuda": render on the GPU in this process (workers ignored)
+            overwrite: bool = False, # regenerate videos written with other settings (else they are an error)
             ) -> dict:
-    "Write `videos` synthetic videos of `split` under `out/split/` and update `out/manifest.json`."
-    from tqdm.auto import tqdm
-    import multiprocessing as mp
+    "Write `videos` synthetic videos of `split` under `out/split/` and update `out/manifest.json`, holding the folder's lock."
     cfg = cfg or SynthConfig()
     if split not in ("train", "val", "test"): raise ValueError(f"split must be train, val or test, got {split!r}")
     if videos < 1 or cfg.frames < 2: raise ValueError("need at least 1 video and 2 frames per video")
     if videos > 1_000_000: raise ValueError("at most 1,000,000 videos per split (the splits' seed streams are 10^6 apart)")
-    out = Path(out); (out / split).mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    if not Path(model_path).is_file(): raise FileNotFoundError(f"{model_path}: FLAME model not found")
+    with folder_lock(out, f"sheap synth --split {split}"):
+        return _generate(out, model_path, videos, split, seed, cfg, workers, progress, device, overwrite)
+
+def _stale_partials(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*") if p.is_dir() and (".partial" in p.name or (p.name.startswith(".") and ".old-" in p.name)))
+
+def _generate(out, model_path, videos, split, seed, cfg, workers, progress, device, overwrite) -> dict:
+    from tqdm.auto import tqdm
+    import multiprocessing as mp
+    (out / split).mkdir(parents=True, exist_ok=True)
+    for p in _stale_partials(out / split): shutil.rmtree(p)                   # we hold the lock: these are from dead runs
+    model_sha = hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
     offset = SPLIT_OFFSET[split]                                                 # disjoint identities per split
-    jobs = [(str(out / split), f"{split}_{i:05d}", seed * 10_000_000 + offset + i) for i in range(videos)]
+    jobs = []
+    for i in range(videos):
+        s = seed * 10_000_000 + offset + i
+        vid, fp_ = f"{split}_{i:05d}", fingerprint(cfg, model_sha, s)
+        meta = out / split / vid / "meta.json"
+        old = json.loads(meta.read_text()).get("fingerprint") if meta.exists() else fp_
+        if old != fp_ and not overwrite:
+            raise ValueError(f"{meta.parent}: written with other settings (size, frames, seed or head model) than this run's; "
+                             f"use --overwrite to regenerate, or another --out")
+        jobs.append((str(out / split), vid, s, fp_, old != fp_))
     workers = 1 if device != "cpu" else (workers or min(len(jobs), os.cpu_count() or 1))
     args = (str(model_path), asdict(cfg), device)
     if device != "cpu":                                   # render on the GPU here, write in threads (PIL/zlib release the GIL)
@@ -379,8 +407,11 @@ def write_manifest(out: Path, cfg: SynthConfig | None = None) -> dict:
     vids = []
     for split in ("train", "val", "test"):
         for m in sorted((out / split).glob("*/meta.json")):
-            meta = json.loads(m.read_text()); vids.append(dict(split=split, id=meta["id"], frames=meta["frames"], seed=meta["seed"], path=f"{split}/{meta['id']}"))
-    partial = sorted(str(p.relative_to(out)) for p in out.glob("*/*.partial"))
+            if m.parent.name.startswith(".") or ".partial" in m.parent.name: continue          # work in progress, never a video
+            meta = json.loads(m.read_text())
+            if meta.get("id") != m.parent.name: continue
+            vids.append(dict(split=split, id=meta["id"], frames=meta["frames"], seed=meta["seed"], path=f"{split}/{meta['id']}"))
+    partial = sorted(str(p.relative_to(out)) for split in ("train", "val", "test") if (out / split).is_dir() for p in _stale_partials(out / split))
     man = dict(kind="synthetic", config=asdict(cfg) if cfg else None, kept=len(vids), dropped=[dict(path=p, reason="incomplete (interrupted run)") for p in partial], videos=vids)
     _atomic_write(out / "manifest.json", json.dumps(man, indent=1).encode())
     return man

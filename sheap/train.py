@@ -549,8 +549,8 @@ def train(cfg: dict, resume: bool = False, overwrite: bool = False) -> dict:
 
 # %% ../nbs/19_train.ipynb #f20e7c02
 def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    p.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameter file (default: params.yaml)")
-    p.add_argument("--profile", default=None, help=f"one of {sorted(PROFILES)} (default: train.profile of the file)")
+    p.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameter file")
+    p.add_argument("--profile", default=None, choices=sorted(PROFILES), help="training profile (default: train.profile of the file)")
     p.add_argument("-S", "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, e.g. -S train.steps=100 (repeatable)")
     p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint of train.out")

@@ -22,7 +22,7 @@ def test_make_head_model_is_deterministic_and_smplx_loadable(tmp_path):
 
 def test_bad_arguments(tmp_path):
     r = run("make-head-model", str(tmp_path / "x"), "--seed", "abc")
-    assert r.returncode == 2 and "invalid int value" in r.stderr
+    assert r.returncode == 2 and "argument --seed: expected an integer" in r.stderr
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     r = run("make-head-model", str(blocker / "sub"))
@@ -58,3 +58,43 @@ def test_prepare_records_bad_inputs_and_keeps_going(tmp_path):
     assert not list(out.glob("*/*.partial"))
     r = run("prepare", str(src), "--out", str(out), "--size", "0")
     assert r.returncode == 2 and "error" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_numeric_flags_are_checked_before_any_work(tmp_path):
+    cases = [("synth", "--size", "-5"), ("synth", "--videos", "0"), ("synth", "--frames", "nan"), ("synth", "--workers", "0"),
+             ("synth", "--device", "gpu"), ("synth", "--seed", "-1"), ("prepare", "--min-face", "inf"), ("prepare", "--stride", "0"),
+             ("prepare", "--smooth", "-1"), ("prepare", "--max-frames", "1.5"), ("evaluate", "--max-points", "0"),
+             ("evaluate", "--size", "99999")]
+    for cmd, flag, value in cases:
+        more = {"synth": ["--out", str(tmp_path / "s")], "prepare": [str(tmp_path), "--out", str(tmp_path / "p")],
+                "evaluate": ["--data", str(tmp_path / "d")]}[cmd]
+        r = run(cmd, *more, flag, value)
+        assert r.returncode == 2 and f"argument {flag}:" in r.stderr and "Traceback" not in r.stderr, (cmd, flag, r.stderr[-500:])
+        assert f"usage: sheap {cmd}" in r.stderr, r.stderr[-500:]           # the sub-command's own usage
+    assert not (tmp_path / "s").exists() and not (tmp_path / "p").exists()  # nothing written (no head model first)
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("sheap ")
+    r = run("synth", "--help")
+    assert r.returncode == 0 and "(default: 512)" in r.stdout
+
+
+def test_synth_concurrent_and_changed_settings(tmp_path):
+    import json, time
+    out = tmp_path / "syn"
+    base = ["synth", "--out", str(out), "--videos", "3", "--frames", "2", "--size", "64", "--workers", "1"]
+    first = subprocess.Popen([sys.executable, "-m", "sheap.cli", *base], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while not (out / ".sheap.lock").exists() and time.time() - t0 < 120: time.sleep(0.05)
+    second = run(*base)                                   # the folder is busy: stop at once, with a message
+    assert second.returncode == 2 and "another run is writing here" in second.stderr, second.stderr[-500:]
+    assert first.wait(timeout=300) == 0, first.stderr.read()[-1000:]
+    man = json.loads((out / "manifest.json").read_text())
+    assert [v["id"] for v in man["videos"]] == ["train_00000", "train_00001", "train_00002"] and not man["dropped"]
+    assert not (out / ".sheap.lock").exists() and not [p for p in (out / "train").iterdir() if p.name.startswith(".")]
+    changed = run(*base[:-4], "--size", "96", "--workers", "1")        # other settings: refused, nothing replaced
+    assert changed.returncode == 2 and "other settings" in changed.stderr, changed.stderr[-500:]
+    assert json.loads((out / "manifest.json").read_text()) == man
+    again = run(*base[:-4], "--size", "96", "--workers", "1", "--overwrite")
+    assert again.returncode == 0, again.stderr[-1000:]
+    sizes = {json.loads((out / "train" / v / "meta.json").read_text())["size"] for v in ("train_00000", "train_00001", "train_00002")}
+    assert sizes == {96} and json.loads((out / "manifest.json").read_text())["kept"] == 3
