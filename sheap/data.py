@@ -17,9 +17,9 @@ __all__ = ['VideoPairs', 'MixedPairs']
 # %% ../nbs/11_data.ipynb #66037973
 def _read_image(path: Path) -> torch.Tensor: # -> [C, H, W] float in [0, 1]
     from PIL import Image, UnidentifiedImageError
-    if not path.is_file(): raise FileNotFoundError(f"{path}: frame missing")
     try:
         with Image.open(path) as im: a = np.array(im.convert("RGB"), dtype=np.uint8)  # a writable copy
+    except FileNotFoundError: raise FileNotFoundError(f"{path}: frame missing") from None
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
         raise ValueError(f"{path}: unreadable frame ({type(e).__name__}: {e})") from None
     return torch.from_numpy(a).permute(2, 0, 1).float() / 255

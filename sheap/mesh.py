@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_mesh.ipynb #ada29693
 from __future__ import annotations
-import contextlib, functools, os
+import contextlib, functools, json, os
 from pathlib import Path
 import numpy as np
 import torch
@@ -12,8 +12,8 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['float32_geometry', 'octahedron', 'face_vertices', 'face_normals', 'face_areas', 'vertex_normals', 'face_frames',
-           'face_adjacency', 'k_ring', 'boundary_vertices', 'face_uv_centroids', 'sample_surface', 'FolderBusyError',
-           'folder_lock', 'write_obj', 'write_ply', 'plot_mesh']
+           'face_adjacency', 'k_ring', 'boundary_vertices', 'face_uv_centroids', 'sample_surface', 'write_obj',
+           'write_ply', 'FolderBusyError', 'folder_lock', 'work_in_progress', 'finished_videos', 'plot_mesh']
 
 # %% ../nbs/01_mesh.ipynb #dfaf5546
 def _float32(a):
@@ -160,43 +160,6 @@ def _atomic_write(path: Path, data: bytes):
     try: tmp.write_bytes(data); tmp.replace(path)
     except BaseException: tmp.unlink(missing_ok=True); raise
 
-class FolderBusyError(OSError):
-    "Another process is writing to the same output folder."
-
-_LOCKS: dict[str, list] = {}
-
-@contextlib.contextmanager
-def folder_lock(folder: str | Path, what: str = "sheap"):
-    """Hold `folder/.sheap.lock` exclusively while writing into `folder`; a second writer stops at once with a message.
-    Re-entrant within a process; the kernel releases it when the process dies (kill -9 too); the file is removed on release."""
-    import fcntl, socket
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    key = str(folder.resolve())
-    if key in _LOCKS:
-        _LOCKS[key][1] += 1
-        try: yield
-        finally: _LOCKS[key][1] -= 1
-        return
-    path = folder / ".sheap.lock"
-    while True:
-        f = open(path, "a+")
-        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0); holder = f.read().strip(); f.close()
-            raise FolderBusyError(f"{folder}: another run is writing here ({holder or 'a running process'}); wait for it or choose another output folder") from None
-        try: same = os.stat(path).st_ino == os.fstat(f.fileno()).st_ino
-        except FileNotFoundError: same = False
-        if same: break
-        f.close()                                     # the holder removed the file as we opened it: take the new one
-    f.seek(0); f.truncate(); f.write(f"{what}, pid {os.getpid()} on {socket.gethostname()}\n"); f.flush()
-    _LOCKS[key] = [f, 1]
-    try: yield
-    finally:
-        _LOCKS[key][1] -= 1
-        if _LOCKS[key][1] == 0:
-            del _LOCKS[key]
-            path.unlink(missing_ok=True); f.close()
-
 def write_obj(path: str | Path, verts: Tensor | np.ndarray, faces: Tensor | np.ndarray,
               vt: Tensor | np.ndarray | None = None, ft: Tensor | np.ndarray | None = None):
     "Write a triangle mesh (and optional UVs) as Wavefront OBJ (1-based indices)."
@@ -222,6 +185,51 @@ def write_ply(path: str | Path, verts: Tensor | np.ndarray, faces: Tensor | np.n
     if colors is not None: vrec["c"] = np.asarray(colors, dtype=np.uint8)
     frec = np.empty(len(f), dtype=[("n", "u1"), ("i", "<i4", 3)]); frec["n"] = 3; frec["i"] = f
     _atomic_write(path, head.encode() + vrec.tobytes() + frec.tobytes())
+
+# %% ../nbs/01_mesh.ipynb #b3c1e7a1
+class FolderBusyError(OSError):
+    "Another process is writing to the same output folder."
+
+_LOCKS: dict[str, object] = {}   # folder -> the open lock file of this process
+
+@contextlib.contextmanager
+def folder_lock(folder: str | Path, what: str = "sheap"):
+    """Hold `folder/.sheap.lock` exclusively while writing into `folder`; a second writer stops at once with a message.
+    Re-entrant within a process; the kernel releases it when the process dies (kill -9 too); the file is removed on release."""
+    import fcntl, socket
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    key = str(folder.resolve())
+    if key in _LOCKS: yield; return                     # nested in this process's own lock: the outer one releases
+    path = folder / ".sheap.lock"
+    while True:
+        f = open(path, "a+")
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0); holder = f.read().strip(); f.close()
+            raise FolderBusyError(f"{folder}: another run is writing here ({holder or 'a running process'}); wait for it or choose another output folder") from None
+        try: same = os.stat(path).st_ino == os.fstat(f.fileno()).st_ino
+        except FileNotFoundError: same = False
+        if same: break
+        f.close()                                     # the holder removed the file as we opened it: take the new one
+    f.seek(0); f.truncate(); f.write(f"{what}, pid {os.getpid()} on {socket.gethostname()}\n"); f.flush()
+    _LOCKS[key] = f
+    try: yield
+    finally:
+        del _LOCKS[key]
+        path.unlink(missing_ok=True); f.close()
+
+def work_in_progress(folder: Path) -> list[Path]:
+    "Per-process temporaries in a split folder (`.ID.partial-PID`, `.ID.old-PID`, legacy `ID.partial`): never videos."
+    return sorted(p for p in Path(folder).glob("*") if p.is_dir() and (".partial" in p.name or (p.name.startswith(".") and ".old-" in p.name)))
+
+def finished_videos(folder: Path) -> list[dict]:
+    "The `meta.json` of every complete video in a split folder: temporaries and misnamed folders are not videos."
+    metas = []
+    for m in sorted(Path(folder).glob("*/meta.json")):
+        if m.parent.name.startswith(".") or ".partial" in m.parent.name: continue
+        meta = json.loads(m.read_text())
+        if meta.get("id") == m.parent.name: metas.append(meta)
+    return metas
 
 # %% ../nbs/01_mesh.ipynb #a98bc257
 def plot_mesh(ax, verts: Tensor | np.ndarray, faces: Tensor | np.ndarray,

@@ -8,7 +8,7 @@ import json, logging, os, re, shutil, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import numpy as np
-from .mesh import _atomic_write, folder_lock
+from .mesh import _atomic_write, folder_lock, work_in_progress, finished_videos
 
 # %% auto #0
 __all__ = ['MP_TO_68', 'FACE_OVAL', 'IBUG_MIRROR', 'VIDEO_EXT', 'IMAGE_EXT', 'PrepareConfig', 'Item', 'discover', 'Detector',
@@ -306,16 +306,14 @@ def _run(job: tuple) -> dict:
 
 def prepare(sources: list[str | Path], out: str | Path, split: str = "train", cfg: PrepareConfig | None = None,
             workers: int = 1, progress: bool = True) -> dict:
-    "Prepare videos, frame folders and photos into `out/split/` and rewrite `out/manifest.json`."
-    from tqdm.auto import tqdm
+    "Prepare videos, frame folders and photos into `out/split/` and rewrite `out/manifest.json`, holding the folder's lock."
     cfg = cfg or PrepareConfig()
     if split not in ("train", "val", "test"): raise ValueError(f"split must be train, val or test, got {split!r}")
     if cfg.size < 16 or cfg.stride < 1 or cfg.crop_scale <= 0: raise ValueError(f"bad configuration {cfg}")
     out = Path(out)
     with folder_lock(out, f"sheap prepare --split {split}"):
         (out / split).mkdir(parents=True, exist_ok=True)
-        for p in (out / split).glob(".*.partial-*"): shutil.rmtree(p, ignore_errors=True)   # we hold the lock: dead runs' work
-        for p in (out / split).glob("*.partial"): shutil.rmtree(p, ignore_errors=True)
+        for p in work_in_progress(out / split): shutil.rmtree(p, ignore_errors=True)   # we hold the lock: dead runs' work
         return _prepare(sources, out, split, cfg, workers, progress)
 
 def _prepare(sources, out: Path, split: str, cfg: PrepareConfig, workers: int, progress: bool) -> dict:
@@ -342,17 +340,14 @@ def write_prepared_manifest(out: Path, cfg: PrepareConfig | None = None, new_dro
         except json.JSONDecodeError: old = {}
     vids, dropped = [], []
     for split in ("train", "val", "test"):
-        for m in sorted((out / split).glob("*/meta.json")):
-            if m.parent.name.startswith(".") or ".partial" in m.parent.name: continue          # work in progress, never a video
-            meta = json.loads(m.read_text())
-            if meta.get("id") != m.parent.name: continue
+        for meta in finished_videos(out / split):
             vids.append(dict(split=split, id=meta["id"], frames=meta["frames"], source=meta.get("source"), path=f"{split}/{meta['id']}"))
             dropped += [dict(path=f"{meta.get('source')}:{d['frame']}", reason=d["reason"]) for d in meta.get("dropped", [])]
     kept_src = {v["source"] for v in vids}
     inputs = {d["path"]: d for d in old.get("dropped_inputs", []) if d["path"] not in kept_src}
     inputs.update({d["path"]: d for d in new_drops})
     dropped_inputs = sorted(inputs.values(), key=lambda d: d["path"])
-    partial = [dict(path=str(p.relative_to(out)), reason="incomplete (interrupted run)") for p in sorted([*out.glob("*/*.partial"), *out.glob("*/.*.partial-*")])]
+    partial = [dict(path=str(p.relative_to(out)), reason="incomplete (interrupted run)") for split in ("train", "val", "test") for p in work_in_progress(out / split)]
     reasons: dict = {}
     for d in dropped + dropped_inputs + partial:
         r = d["reason"].split(" (")[0]; reasons[r] = reasons.get(r, 0) + 1

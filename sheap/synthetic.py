@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from .flame import FLAME, axis_angle_to_matrix, barycentric_points
 from .cameras import default_camera, project_points
-from .mesh import folder_lock
+from .mesh import folder_lock, work_in_progress, finished_videos
 from .meshraster import rasterize_mesh, face_labels_from_vertices
 from .mesh import vertex_normals, _atomic_write
 from .shading import shade, procedural_illumination_prior
@@ -364,14 +364,11 @@ def generate(out: str | Path, model_path: str | Path, videos: int = 8, split: st
     with folder_lock(out, f"sheap synth --split {split}"):
         return _generate(out, model_path, videos, split, seed, cfg, workers, progress, device, overwrite)
 
-def _stale_partials(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*") if p.is_dir() and (".partial" in p.name or (p.name.startswith(".") and ".old-" in p.name)))
-
 def _generate(out, model_path, videos, split, seed, cfg, workers, progress, device, overwrite) -> dict:
     from tqdm.auto import tqdm
     import multiprocessing as mp
     (out / split).mkdir(parents=True, exist_ok=True)
-    for p in _stale_partials(out / split): shutil.rmtree(p)                   # we hold the lock: these are from dead runs
+    for p in work_in_progress(out / split): shutil.rmtree(p)                  # we hold the lock: these are from dead runs
     model_sha = hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
     offset = SPLIT_OFFSET[split]                                                 # disjoint identities per split
     jobs = []
@@ -406,12 +403,8 @@ def write_manifest(out: Path, cfg: SynthConfig | None = None) -> dict:
     "List every complete video under `out/<split>/` in `out/manifest.json` (atomic)."
     vids = []
     for split in ("train", "val", "test"):
-        for m in sorted((out / split).glob("*/meta.json")):
-            if m.parent.name.startswith(".") or ".partial" in m.parent.name: continue          # work in progress, never a video
-            meta = json.loads(m.read_text())
-            if meta.get("id") != m.parent.name: continue
-            vids.append(dict(split=split, id=meta["id"], frames=meta["frames"], seed=meta["seed"], path=f"{split}/{meta['id']}"))
-    partial = sorted(str(p.relative_to(out)) for split in ("train", "val", "test") if (out / split).is_dir() for p in _stale_partials(out / split))
+        vids += [dict(split=split, id=m["id"], frames=m["frames"], seed=m["seed"], path=f"{split}/{m['id']}") for m in finished_videos(out / split)]
+    partial = sorted(str(p.relative_to(out)) for split in ("train", "val", "test") for p in work_in_progress(out / split))
     man = dict(kind="synthetic", config=asdict(cfg) if cfg else None, kept=len(vids), dropped=[dict(path=p, reason="incomplete (interrupted run)") for p in partial], videos=vids)
     _atomic_write(out / "manifest.json", json.dumps(man, indent=1).encode())
     return man

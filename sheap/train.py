@@ -83,13 +83,10 @@ def resolve_config(params: str | Path | dict = "params.yaml", profile: str | Non
     return cfg
 
 def parse_value(text: str):
-    "An override's value as YAML, with the numbers YAML 1.1 leaves as strings (`3e-4`, `1E5`) read as floats."
-    import yaml
+    "An override's value as YAML, with the exponent numbers YAML 1.1 leaves as strings (`3e-4`, `1E5`) read as floats."
+    import re, yaml
     v = yaml.safe_load(text)
-    if isinstance(v, str):
-        try: return float(v) if v.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity") else v
-        except ValueError: return v
-    return v
+    return float(v) if isinstance(v, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+", v) else v
 
 # %% ../nbs/19_train.ipynb #144659b3
 SMALL_ENCODER = dict(width=384, layers=6, heads=6, head_hidden=256, d_features=512)      # a ViT-S-sized estimator
