@@ -12,7 +12,7 @@ import torch
 from sheap.headmodel import write_head_model
 from sheap.flame import FLAME
 from sheap.shading import procedural_illumination_prior
-from sheap.synthetic import (generate, SynthConfig, sample_identity, sample_frames, render_video, dense_landmark_embedding,
+from sheap.synthetic import (generate, SynthConfig, sample_identity, sample_frames, render_video,
                              OnlineSynthPairs)
 
 
@@ -27,13 +27,13 @@ def main(argv=None):
     sync = (lambda: torch.cuda.synchronize()) if a.device == "cuda" else (lambda: None)
     cfg = SynthConfig(size=a.size, frames=a.frames)
     flame = FLAME.from_file(model).to(a.device)
-    dense, prior = dense_landmark_embedding(FLAME.from_file(model)), procedural_illumination_prior()
+    prior = procedural_illumination_prior()
     times = []
     for i in range(a.videos // 4 + 2):                                      # render only, first 2 are warm-up
         g = torch.Generator().manual_seed(i)
         ident = sample_identity(flame.n_shape, prior, a.size * cfg.supersample, g); fp = sample_frames(a.frames, flame.n_expr, g)
         sync(); t0 = time.perf_counter()
-        with torch.no_grad(): render_video(flame, ident, fp, cfg, dense, g)
+        with torch.no_grad(): render_video(flame, ident, fp, cfg, g)
         sync(); times.append(time.perf_counter() - t0)
     render_fps = a.frames / statistics.median(times[2:])
     t0 = time.perf_counter()

@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'MAX_FILE_BYTES', 'MAX_ARRAY_BYTES', 'MAX_NPZ_BYTES', 'MAX_NPZ_MEMBERS', 'MAX_PICKLE_OPS', 'MAX_DEPTH',
-           'NUMERIC_KINDS', 'FLAME_KEYS', 'OPTIONAL_KEYS', 'N_SHAPE_MAX', 'N_EXPR_MAX', 'POSE_JOINTS', 'NOW7_IBUG',
-           'FlameFileError', 'RestrictedUnpickler', 'safe_load_pickle', 'safe_load_npy', 'safe_load_npz',
+           'NUMERIC_KINDS', 'FLAME_KEYS', 'OPTIONAL_KEYS', 'N_MEDIAPIPE', 'N_SHAPE_MAX', 'N_EXPR_MAX', 'POSE_JOINTS',
+           'NOW7_IBUG', 'FlameFileError', 'RestrictedUnpickler', 'safe_load_pickle', 'safe_load_npy', 'safe_load_npz',
            'validate_flame_dict', 'load_flame_model', 'load_landmark_embeddings', 'axis_angle_to_matrix',
            'matrix_to_axis_angle', 'matrix_to_quaternion', 'rotation_6d_to_matrix', 'matrix_to_rotation_6d',
            'FlameOutput', 'FLAME', 'contour_bin', 'barycentric_points']
@@ -290,7 +290,9 @@ FLAME_KEYS = {  # key: expected shape, with V vertices, F faces
 OPTIONAL_KEYS = {
     "eyelids": "[V, 3, 2]", "lmk_face_idx": "[51]", "lmk_b_coords": "[51, 3]",
     "dynamic_lmk_face_idx": "[79, 17]", "dynamic_lmk_b_coords": "[79, 17, 3]",
-    "lmk7_face_idx": "[7]", "lmk7_b_coords": "[7, 3]", "vt": "[T, 2]", "ft": "[F, 3]", "region": "[V]"}
+    "lmk7_face_idx": "[7]", "lmk7_b_coords": "[7, 3]", "vt": "[T, 2]", "ft": "[F, 3]", "region": "[V]",
+    "mp_face_idx": "[K]", "mp_b_coords": "[K, 3]", "mp_indices": "[K]"}  # mediapipe embedding (`mediapipe_landmark_embedding.npz`)
+N_MEDIAPIPE = 478                 # mediapipe face mesh with irises
 N_SHAPE_MAX, N_EXPR_MAX = 300, 100
 
 def _read_any(path: Path) -> dict:
@@ -340,18 +342,23 @@ def validate_flame_dict(data: dict, path="FLAME model") -> dict:
     exp = {"v_template": (V, 3), "f": (F, 3), "shapedirs": (V, 3, None), "posedirs": (V, 3, 36), "J_regressor": (5, V),
            "weights": (V, 5), "kintree_table": (2, 5), "eyelids": (V, 3, 2), "lmk_face_idx": (51,), "lmk_b_coords": (51, 3),
            "dynamic_lmk_face_idx": (79, 17), "dynamic_lmk_b_coords": (79, 17, 3), "lmk7_face_idx": (7,), "lmk7_b_coords": (7, 3),
-           "vt": (None, 2), "ft": (F, 3), "region": (V,)}
+           "vt": (None, 2), "ft": (F, 3), "region": (V,), "mp_face_idx": (None,), "mp_b_coords": (None, 3), "mp_indices": (None,)}
     for k, a in out.items(): _check(path, k, a, exp[k], (FLAME_KEYS | OPTIONAL_KEYS)[k].replace("V", f"V={V}").replace("F", f"F={F}", 1) if k != "vt" else "[T, 2]")
     if out["shapedirs"].shape[2] <= N_SHAPE_MAX:
         raise FlameFileError(f"{path}: key 'shapedirs' has {out['shapedirs'].shape[2]} components, expected 300 shape + up to 100 expression")
-    for k in ("f", "ft", "lmk_face_idx", "dynamic_lmk_face_idx", "lmk7_face_idx"):
+    mp = [k for k in ("mp_face_idx", "mp_b_coords", "mp_indices") if k in out]
+    if mp and (len(mp) != 3 or len({out[k].shape[0] for k in mp}) != 1):
+        raise FlameFileError(f"{path}: the mediapipe embedding needs 'mp_face_idx' [K], 'mp_b_coords' [K, 3] and 'mp_indices' [K] of one K, got {[(k, list(out[k].shape)) for k in mp]}")
+    for k in ("f", "ft", "lmk_face_idx", "dynamic_lmk_face_idx", "lmk7_face_idx", "mp_face_idx", "mp_indices"):
         if k in out:
             if not np.issubdtype(out[k].dtype, np.integer): raise FlameFileError(f"{path}: key {k!r} must hold integers")
             out[k] = out[k].astype(np.int64)
-            hi = V if k == "f" else (out["vt"].shape[0] if k == "ft" else F)
+            hi = V if k == "f" else (out["vt"].shape[0] if k == "ft" else N_MEDIAPIPE if k == "mp_indices" else F)
             if out[k].size and (out[k].min() < 0 or out[k].max() >= hi): raise FlameFileError(f"{path}: key {k!r} indexes out of range [0, {hi})")
     for k, a in out.items():
         if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all(): raise FlameFileError(f"{path}: key {k!r} contains NaN or inf")
+    if "mp_indices" in out and np.unique(out["mp_indices"]).size != out["mp_indices"].size:
+        raise FlameFileError(f"{path}: key 'mp_indices' repeats a mediapipe landmark")
     return out
 
 def load_flame_model(path: str | Path) -> dict:
@@ -374,6 +381,11 @@ def load_landmark_embeddings(folder: str | Path) -> dict:
         if not isinstance(d, dict) or not all(isinstance(d.get(k), np.ndarray) for k in ("lmk_face_idx", "lmk_b_coords")):
             raise FlameFileError(f"{p}: expected a dict with arrays 'lmk_face_idx' [79, 17] and 'lmk_b_coords' [79, 17, 3]")
         out |= {"dynamic_lmk_face_idx": np.asarray(d["lmk_face_idx"]), "dynamic_lmk_b_coords": np.asarray(d["lmk_b_coords"])}
+    if (p := folder / "mediapipe_landmark_embedding.npz").is_file():   # FLAME's file: 105 of mediapipe's 478 points
+        d = safe_load_npz(p)
+        if not all(k in d for k in ("lmk_face_idx", "lmk_b_coords", "landmark_indices")):
+            raise FlameFileError(f"{p}: expected arrays 'lmk_face_idx' [K], 'lmk_b_coords' [K, 3] and 'landmark_indices' [K], got {sorted(d)}")
+        out |= {"mp_face_idx": d["lmk_face_idx"], "mp_b_coords": d["lmk_b_coords"], "mp_indices": d["landmark_indices"]}
     if (p := folder / "sheap_extras.npz").is_file():
         out |= safe_load_npz(p)
     return out
@@ -478,6 +490,10 @@ class FLAME(nn.Module):
         else: log.warning("FLAME model without landmark embeddings: landmarks will be None")
         for k in ("vt", "ft", "region"):
             self.register_buffer(k, torch.as_tensor(model[k]) if k in model else None)
+        self.has_mediapipe = "mp_face_idx" in model      # dense landmarks in mediapipe's order (K of its 478 points)
+        self.register_buffer("mp_face_idx", torch.as_tensor(model["mp_face_idx"], dtype=torch.long) if self.has_mediapipe else None)
+        self.register_buffer("mp_b_coords", t(model["mp_b_coords"]) if self.has_mediapipe else None)
+        self.register_buffer("mp_indices", torch.as_tensor(model["mp_indices"], dtype=torch.long) if self.has_mediapipe else None)
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs) -> "FLAME":
@@ -493,7 +509,8 @@ class FLAME(nn.Module):
              "shapedirs": torch.cat([self.shapedirs, self.exprdirs], -1),
              "posedirs": self.posedirs.T.reshape(-1, 3, 36),
              "kintree_table": torch.tensor([[4294967295] + self.parents[1:], list(range(5))])}
-        for k in ("lmk_face_idx", "lmk_b_coords", "dynamic_lmk_face_idx", "dynamic_lmk_b_coords", "lmk7_face_idx", "lmk7_b_coords", "vt", "ft", "region"):
+        for k in ("lmk_face_idx", "lmk_b_coords", "dynamic_lmk_face_idx", "dynamic_lmk_b_coords", "lmk7_face_idx", "lmk7_b_coords", "vt", "ft", "region",
+                  "mp_face_idx", "mp_b_coords", "mp_indices"):
             if getattr(self, k, None) is not None: d[k] = getattr(self, k)
         if self.eyelid_dirs is not None: d["eyelids"] = self.eyelid_dirs
         return {k: v.detach().cpu().contiguous() for k, v in d.items()}
@@ -556,6 +573,13 @@ def _forward(self: FLAME,
         lmk7 = barycentric_points(verts, self.faces, self.lmk7_face_idx.expand(B, -1), self.lmk7_b_coords.expand(B, -1, -1))
     return FlameOutput(verts, joints, lmk, lmk7, v_shaped)
 
+def _mediapipe_landmarks(self: FLAME, verts: Tensor # [B, V, 3] posed vertices
+                       ) -> Tensor: # [B, K, 3] the points of mediapipe's landmarks `self.mp_indices` (of 478)
+    "Dense landmarks in mediapipe's order, through the model's `mediapipe_landmark_embedding.npz`."
+    if not self.has_mediapipe: raise ValueError("this FLAME model has no mediapipe landmark embedding (mediapipe_landmark_embedding.npz beside it)")
+    B = verts.shape[0]
+    return barycentric_points(verts, self.faces, self.mp_face_idx.expand(B, -1), self.mp_b_coords.expand(B, -1, -1))
+
 def contour_bin(R: Tensor) -> Tensor: # [B, 3, 3] -> [B] long in [0, 78]
     "FLAME's yaw bin: a = round(-yaw deg) clamped to <= 39; bins 0..39 for a >= 0, 39 - a (40..78) for a < 0."
     yaw = torch.atan2(-R[:, 2, 0], torch.sqrt(R[:, 0, 0] ** 2 + R[:, 1, 0] ** 2))
@@ -568,3 +592,4 @@ def barycentric_points(verts: Tensor, faces: Tensor, face_idx: Tensor, bary: Ten
     return (tri * bary[..., None]).sum(-2)
 
 FLAME.forward = _forward
+FLAME.mediapipe_landmarks = _mediapipe_landmarks

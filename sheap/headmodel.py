@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_headmodel.ipynb #8e0c5dfe
 from __future__ import annotations
-import pickle
+import importlib.resources, pickle
 from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
@@ -599,6 +599,10 @@ def write_head_model(out_dir: str | Path, seed: int = 0) -> Path:
     np.save(tmp / "flame_dynamic_embedding.npy", np.array({"lmk_face_idx": m["dynamic_lmk_face_idx"], "lmk_b_coords": m["dynamic_lmk_b_coords"]}, dtype=object), allow_pickle=True)
     np.savez(tmp / "sheap_extras.npz", vt=m["vt"], ft=m["ft"], region=m["region"], region_names=np.array(REGIONS),
              eyelids=m["eyelids"], lmk7_face_idx=m["lmk7_face_idx"], lmk7_b_coords=m["lmk7_b_coords"], seed=np.array(seed))
+    mp = Path(str(importlib.resources.files("sheap") / "assets" / "mediapipe_embedding_procedural.npz"))   # fitted by `synthetic.fit_mediapipe_embedding`
+    with np.load(mp) as e:
+        if int(e["n_faces"]) != len(m["f"]): raise ValueError(f"{mp}: fitted on a head of {int(e['n_faces'])} faces, this one has {len(m['f'])}")
+        np.savez(tmp / "mediapipe_landmark_embedding.npz", lmk_face_idx=e["lmk_face_idx"], lmk_b_coords=e["lmk_b_coords"], landmark_indices=e["landmark_indices"])
     for p in tmp.iterdir(): p.replace(out_dir / p.name)
     tmp.rmdir()
     return out_dir / "FLAME_NEUTRAL.pkl"

@@ -77,7 +77,7 @@ class SHeaP(nn.Module):
         if self.light.dim != enc.n_light: raise ValueError(f"illumination prior has {self.light.dim} components, encoder.n_light={enc.n_light}")
         self.face_networks = face_networks or FaceNetworks()
         self.loss_cfg, self.step_cfg = loss or LossConfig(), step or StepConfig()
-        if self.loss_cfg.w_lmk_dense:
+        if self.loss_cfg.w_lmk_dense and not flame.has_mediapipe:
             log.warning("loss.w_lmk_dense > 0 but the head model has no mediapipe landmark embedding: the dense landmark term is off")
 
     def cast_frozen(self, dtype: torch.dtype = torch.bfloat16, channels_last: bool = True) -> "SHeaP":
@@ -146,6 +146,9 @@ def _forward(self: SHeaP, batch: dict) -> StepOutput:
     lmk, _ = project_points(fo.landmarks, V, K)
     terms = {}
     if w["lmk"]: terms["lmk"] = landmark_loss(lmk, batch["target_lmk68"], W, H)
+    if w["lmk_dense"] and self.flame.has_mediapipe and "target_lmk_dense" in batch:   # mediapipe's order; NaN targets are skipped
+        dense, _ = project_points(self.flame.mediapipe_landmarks(fo.vertices), V, K)
+        terms["lmk_dense"] = landmark_loss(dense, batch["target_lmk_dense"][:, self.flame.mp_indices], W, H)
     if w["l1"]: terms["l1"] = photometric_l1(rgb, target, face_mask, self.loss_cfg.face_weight)
     if w["ssim"]: terms["ssim"] = 1 - ssim(rgb, target).mean()
     if c.perceptual and any(w[t] for t in self.face_networks.terms):

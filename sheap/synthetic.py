@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_synthetic.ipynb #2e2dd082
 from __future__ import annotations
-import hashlib, json, math, os, shutil
+import hashlib, importlib.resources, json, math, os, shutil
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -20,11 +20,11 @@ from .shading import shade, procedural_illumination_prior
 from .headmodel import EYE_CENTRE
 
 # %% auto #0
-__all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'SCAN_REGIONS', 'SPLIT_OFFSET',
-           'emotion_expression', 'SynthConfig', 'FrameParams', 'smooth_track', 'sample_frames', 'torso_mesh',
-           'hair_shell', 'Identity', 'sample_identity', 'vertex_albedo', 'uv_texture', 'scan_point_cloud',
-           'face_areas_mm2', 'dense_landmark_embedding', 'render_video', 'fingerprint', 'generate', 'write_manifest',
-           'OnlineSynthPairs']
+__all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'SCAN_REGIONS', 'MEDIAPIPE_ASSET',
+           'SPLIT_OFFSET', 'emotion_expression', 'SynthConfig', 'FrameParams', 'smooth_track', 'sample_frames',
+           'torso_mesh', 'hair_shell', 'Identity', 'sample_identity', 'vertex_albedo', 'uv_texture', 'scan_point_cloud',
+           'face_areas_mm2', 'fit_mediapipe_embedding', 'render_video', 'landmark_facing', 'detector_landmarks',
+           'fingerprint', 'generate', 'write_manifest', 'OnlineSynthPairs']
 
 # %% ../nbs/10_synthetic.ipynb #4f26035e
 EMOTIONS = ("neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt")
@@ -55,8 +55,9 @@ class SynthConfig:
     size: int = 256            # output image size (square), pixels
     frames: int = 8            # frames per video
     supersample: int = 2       # render at size * supersample, then average (anti-aliasing)
-    n_dense: int = 478         # dense landmarks (mediapipe face mesh has 478)
-    lmk_noise_px: float = 0.6  # detector noise at 512 px (scaled with size)
+    lmk_noise_px: float = 0.6  # detector jitter at 512 px on a point facing the camera (scaled with size)
+    lmk_shrink: float = 0.35   # mean pull of detected landmarks towards the mean head's (per video: x U(0.5, 1.5))
+    contour_slide_px: float = 4.0 # sliding of the 17 jaw-line landmarks along the contour, at 512 px
     outlier_rate: float = 0.02 # fraction of landmarks displaced by 5-20 px (at 512 px)
     shape_std: float = 1.0     # identity spread in prior standard deviations
     jpeg_quality: int = 95
@@ -224,16 +225,68 @@ def face_areas_mm2(verts: Tensor, faces: Tensor) -> Tensor: # scalar: total area
     from sheap.mesh import face_areas
     return face_areas(verts, faces).sum() * 1e6
 
-def dense_landmark_embedding(flame: FLAME, n: int = 478, seed: int = 0) -> tuple[Tensor, Tensor]:
-    "Fixed surface points on the face region `(face_idx [n], bary [n, 3])`, the synthetic stand-in for mediapipe's 478."
-    from sheap.mesh import sample_surface
-    fl = face_labels_from_vertices(flame.region, flame.faces)
-    sub = torch.nonzero((fl == 0) | (fl == 4))[:, 0]
-    _, fi, bary = sample_surface(flame.v_template, flame.faces[sub], n, torch.Generator().manual_seed(seed))
-    return sub[fi], bary
+MEDIAPIPE_ASSET = Path(str(importlib.resources.files("sheap") / "assets" / "mediapipe_embedding_procedural.npz"))
 
-def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfig, dense: tuple[Tensor, Tensor],
-                 g: torch.Generator) -> dict:
+def _barycentric(q: Tensor, tri: Tensor) -> Tensor: # [N, 3], [N, 3, 3] -> [N, 3] (q on the triangle)
+    a, b, c = tri.unbind(1)
+    v0, v1, v2 = b - a, c - a, q - a
+    d00, d01, d11, d20, d21 = (v0 * v0).sum(-1), (v0 * v1).sum(-1), (v1 * v1).sum(-1), (v2 * v0).sum(-1), (v2 * v1).sum(-1)
+    den = (d00 * d11 - d01 * d01).clamp_min(1e-30)
+    v, w = (d11 * d20 - d01 * d21) / den, (d00 * d21 - d01 * d20) / den
+    bc = torch.stack([1 - v - w, v, w], -1).clamp_min(0)
+    return bc / bc.sum(-1, keepdim=True)
+
+def fit_mediapipe_embedding(flame: FLAME, detector=None, size: int = 512,
+                            yaws: tuple = (-30, -20, -10, 0, 10, 20, 30), # degrees
+                            pitches: tuple = (-12, 0, 12),                # degrees
+                            max_mad_mm: float = 2.5,  # keep a landmark whose back-projections agree to this (median distance)
+                            min_views: int = 10,      # ... seen on a camera-facing part of the head in this many views
+                            seed: int = 3) -> dict:
+    "Where mediapipe's 478 landmarks lie on the head model: detect on renders of the mean head, back-project, keep the stable ones."
+    from sheap.prepare import Detector
+    from sheap.eval.geometry import point_to_mesh_distance, closest_point_on_triangle
+    det = detector or Detector()
+    yy, pp = torch.meshgrid(torch.tensor(yaws, dtype=torch.float32), torch.tensor(pitches, dtype=torch.float32), indexing="ij")
+    yy, pp = torch.deg2rad(yy.flatten()), torch.deg2rad(pp.flatten())
+    n, dev = yy.numel(), flame.v_template.device
+    g = torch.Generator().manual_seed(seed)
+    prior = procedural_illumination_prior()
+    ident = sample_identity(flame.n_shape, prior, 2 * size, g)
+    ident.shape.zero_(); ident.background.fill_(0.5); ident.sh = prior.sh(torch.zeros(1, prior.dim))[0]   # mean head, mean light
+    pose = torch.eye(3).expand(n, 5, 3, 3).clone()
+    pose[:, 1] = axis_angle_to_matrix(torch.stack([pp, yy, torch.zeros(n)], -1))
+    fp = FrameParams(torch.zeros(n, flame.n_expr), pose, torch.zeros(n, 2), torch.tensor([0.0, 0.045, -0.3]).expand(n, 3).clone(),
+                     torch.zeros(n, dtype=torch.long), torch.zeros(n), torch.zeros(n))
+    with torch.no_grad():
+        vid = render_video(flame, ident, fp, SynthConfig(size=size, lmk_noise_px=0, lmk_shrink=0, contour_slide_px=0, outlier_rate=0), g)
+        out = flame(torch.zeros(n, flame.n_shape, device=dev), fp.expr.to(dev), fp.pose.to(dev), trans=fp.trans.to(dev))
+        V, K = default_camera(n, size, size, device=dev)
+        ras = rasterize_mesh(out.vertices, flame.faces, V, K, size, size)
+        centre = -(V[:, :3, :3].transpose(1, 2) @ V[:, :3, 3:])[..., 0]                                # camera centres [n, 3]
+        maps = torch.cat([ras.interpolate(flame.v_template[flame.faces]), ras.interpolate(out.vertices[:, flame.faces]),
+                          ras.normals, ras.mask], -1).permute(0, 3, 1, 2)                          # [n, 10, S, S]
+    pts = torch.full((n, 478, 3), float("nan"))
+    for i in range(n):                                                                             # one detector call per view
+        l = det.landmarks((vid["images"][i].cpu().clamp(0, 1) * 255).round().byte().numpy())
+        if l is None: continue
+        grid = (2 * torch.as_tensor(l, dtype=torch.float32, device=dev) / size - 1)[None, None]   # pixel centres at +0.5
+        m = F.grid_sample(maps[i:i + 1], grid, align_corners=False)[0, :, 0].T.cpu()             # [478, 10]
+        facing = (F.normalize(m[:, 6:9], dim=-1) * F.normalize(centre[i].cpu() - m[:, 3:6], dim=-1)).sum(-1)
+        ok = (m[:, 9] > 0.999) & (facing > 0.25)                                                  # fully on the head, not grazing
+        pts[i, ok] = m[ok, :3]
+    views = torch.isfinite(pts[..., 0]).sum(0)
+    med = pts.nanmedian(0).values                                                                  # [478, 3] canonical
+    mad = (pts - med).norm(dim=-1).nanmedian(0).values * 1000                                     # mm
+    keep = torch.nonzero((views >= min_views) & (mad <= max_mad_mm))[:, 0]
+    vt, faces = flame.v_template.cpu(), flame.faces.cpu()
+    _, fi = point_to_mesh_distance(med[keep], vt, faces)
+    tri = vt[faces[fi]]
+    q = closest_point_on_triangle(med[keep], tri[:, 0], tri[:, 1], tri[:, 2])
+    return dict(lmk_face_idx=fi.numpy().astype(np.int64), lmk_b_coords=_barycentric(q, tri).double().numpy(),
+                landmark_indices=keep.numpy().astype(np.int64), mad_mm=mad[keep].numpy(), views=views[keep].numpy(),
+                n_faces=np.array(faces.shape[0]))
+
+def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfig, g: torch.Generator) -> dict:
     "Images, masks, landmarks and meshes of one video (all frames as one batch), on the FLAME layer's device."
     dev = flame.v_template.device
     ident, fp = _to(ident, dev), _to(fp, dev)
@@ -270,27 +323,59 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     pool = lambda x: F.avg_pool2d(x.permute(0, 3, 1, 2), ss).permute(0, 2, 3, 1)
     img, matte, face = pool(img), pool(ras.mask), pool(face)
     Vs, Ks = default_camera(M, S, S, device=dev)
-    l68, _ = project_points(out.landmarks, Vs, Ks)
-    fi, bc = (t.to(dev) for t in dense)
-    pd = barycentric_points(out.vertices, flame.faces, fi[None].expand(M, -1), bc[None].expand(M, -1, 3))
-    ld, _ = project_points(pd, Vs, Ks)
-    noisy = lambda l: l + _detector_noise(l.shape, cfg, S, g).to(dev)          # drawn on the CPU generator
-    return dict(images=img, matte=matte[..., 0], face_mask=(face[..., 0] > 0.5), lmk68_clean=l68, lmk68=noisy(l68),
-                lmk_dense_clean=ld, lmk_dense=noisy(ld), verts=out.vertices, neutral_verts=neutral,
+    mean = flame(torch.zeros_like(shape), fp.expr, fp.pose, eyelids=fp.eyelids if flame.eyelid_dirs is not None else None, trans=fp.trans)
+    pts, pts_mean = out.landmarks, mean.landmarks                                                   # [M, 68 (+K), 3]
+    if flame.has_mediapipe:
+        pts, pts_mean = torch.cat([pts, flame.mediapipe_landmarks(out.vertices)], 1), torch.cat([pts_mean, flame.mediapipe_landmarks(mean.vertices)], 1)
+    clean, _ = project_points(pts, Vs, Ks)
+    toward_mean, _ = project_points(pts_mean, Vs, Ks)
+    shrink = cfg.lmk_shrink * (0.5 + float(torch.rand(1, generator=g)))
+    noisy = detector_landmarks(clean, toward_mean, landmark_facing(pts, out.vertices, flame.faces, Vs), cfg, S, shrink, g, contour=torch.arange(17))
+    dense = lambda l: torch.full((M, 478, 2), float("nan"), device=dev).index_copy(1, flame.mp_indices, l[:, 68:]) if flame.has_mediapipe \
+        else torch.full((M, 478, 2), float("nan"), device=dev)                                   # mediapipe's order; NaN: not embedded
+    return dict(images=img, matte=matte[..., 0], face_mask=(face[..., 0] > 0.5), lmk68_clean=clean[:, :68], lmk68=noisy[:, :68],
+                lmk_dense_clean=dense(clean), lmk_dense=dense(noisy), verts=out.vertices, neutral_verts=neutral,
                 viewmat=Vs[0], K=Ks[0])
 
 def _to(obj, device):
     "A copy of a dataclass of tensors (Identity, FrameParams) on `device`."
     return type(obj)(**{k: v.to(device) if torch.is_tensor(v) else v for k, v in obj.__dict__.items()})
 
-def _detector_noise(shape, cfg: SynthConfig, S: int, g: torch.Generator) -> Tensor:
-    "Gaussian jitter plus rare outliers, scaled from 512 px to the image size."
-    k = S / 512
-    n = torch.randn(*shape, generator=g) * cfg.lmk_noise_px * k
-    out = (torch.rand(shape[:-1], generator=g) < cfg.outlier_rate)[..., None]
-    ang = 2 * math.pi * torch.rand(shape[:-1], generator=g)
-    jump = torch.stack([torch.cos(ang), torch.sin(ang)], -1) * (5 + 15 * torch.rand(shape[:-1], generator=g))[..., None] * k
-    return n + out * jump
+def landmark_facing(points: Tensor, # [M, L, 3] landmark points on the posed mesh
+                    verts: Tensor,  # [M, V, 3]
+                    faces: Tensor, viewmats: Tensor # [M, 4, 4]
+                   ) -> Tensor: # [M, L] cosine between the surface normal (nearest vertex) and the direction to the camera
+    vn = vertex_normals(verts, faces)
+    near = torch.cdist(points, verts).argmin(-1)                                                    # [M, L]
+    n = torch.gather(vn, 1, near[..., None].expand(-1, -1, 3))
+    centre = -(viewmats[:, :3, :3].transpose(1, 2) @ viewmats[:, :3, 3:])[..., 0]                  # [M, 3]
+    return (n * F.normalize(centre[:, None] - points, dim=-1)).sum(-1)
+
+def detector_landmarks(clean: Tensor,  # [M, L, 2] exact projections, pixels (M frames of one video)
+                       mean: Tensor,   # [M, L, 2] the same landmarks on the mean-shape head (same pose, expression, camera)
+                       facing: Tensor, # [M, L] cosine between surface normal and the direction to the camera
+                       cfg: SynthConfig, size: int,
+                       shrink: float,  # this video's pull towards the mean head, in [0, 1]
+                       g: torch.Generator,
+                       contour: Tensor | None = None, # [C] indices of an ordered contour (the jaw line) that slides along itself
+                      ) -> Tensor: # [M, L, 2]
+    "A detector's landmarks: biased towards an average face, noisier at grazing angles, contour points sliding, rare outliers."
+    dev, k = clean.device, size / 512
+    M, L, _ = clean.shape
+    r = lambda *s: torch.rand(*s, generator=g).to(dev)
+    l = clean + shrink * (mean - clean)                                         # a detector regresses towards the faces it saw
+    sigma = cfg.lmk_noise_px * k * (1 + 3 * (1 - facing).clamp(0, 1.5))           # grazing and hidden points are less certain
+    l = l + torch.randn(M, L, 2, generator=g).to(dev) * sigma[..., None]
+    if contour is not None and cfg.contour_slide_px > 0:
+        c = l[:, contour]                                                           # [M, C, 2]
+        tangent = F.normalize(torch.cat([c[:, 1:2] - c[:, :1], c[:, 2:] - c[:, :-2], c[:, -1:] - c[:, -2:-1]], 1), dim=-1)
+        slide = torch.randn(len(contour), generator=g).to(dev) + 0.3 * torch.randn(M, len(contour), generator=g).to(dev)  # per video + per frame
+        grazing = 1 + 2 * (1 - facing[:, contour]).clamp(0, 1)
+        l = l.index_add(1, contour.to(dev), tangent * (cfg.contour_slide_px * k * grazing * slide)[..., None])
+    out = r(M, L) < cfg.outlier_rate
+    ang = 2 * math.pi * r(M, L)
+    jump = torch.stack([torch.cos(ang), torch.sin(ang)], -1) * (5 + 15 * r(M, L))[..., None] * k
+    return l + out[..., None] * jump
 
 # %% ../nbs/10_synthetic.ipynb #53ce0311
 def _save_video(vdir: Path, vid: dict, fp: FrameParams, ident: Identity, meta: dict, cfg: SynthConfig):
@@ -325,9 +410,8 @@ def _init_worker(model_path: str, cfg: dict, device: str = "cpu"):
     if device == "cpu": torch.set_num_threads(1)
     flame = FLAME.from_file(model_path)
     if flame.region is None: raise ValueError(f"{model_path}: synthetic data needs region labels (sheap_extras.npz beside the model)")
-    dense = dense_landmark_embedding(flame, SynthConfig(**cfg).n_dense)          # sampled on the CPU, then moved
     labels = face_labels_from_vertices(flame.region, flame.faces)
-    _WORKER.update(flame=flame.to(device), prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg), dense=dense,
+    _WORKER.update(flame=flame.to(device), prior=procedural_illumination_prior(), cfg=SynthConfig(**cfg),
                    faces=flame.faces.cpu(), face_labels=labels)
 
 def _make_video(job: tuple[str, str, int, str, bool], pool=None) -> dict:
@@ -339,7 +423,7 @@ def _make_video(job: tuple[str, str, int, str, bool], pool=None) -> dict:
     g = torch.Generator().manual_seed(seed)
     ident = sample_identity(w["flame"].n_shape, w["prior"], cfg.size * cfg.supersample, g, cfg.shape_std)
     fp = sample_frames(cfg.frames, w["flame"].n_expr, g)
-    with torch.no_grad(): vid = render_video(w["flame"], ident, fp, cfg, w["dense"], g)
+    with torch.no_grad(): vid = render_video(w["flame"], ident, fp, cfg, g)
     vid = {k: v.detach().cpu() if torch.is_tensor(v) else v for k, v in vid.items()}
     vid["scan_points"] = scan_point_cloud(vid["neutral_verts"], w["faces"], w["face_labels"], g)   # drawn after the frames
     meta = dict(id=vid_id, seed=seed, frames=cfg.frames, size=cfg.size, fingerprint=fp_, emotions=[EMOTIONS[int(e)] for e in fp.emotion])
@@ -419,7 +503,6 @@ class OnlineSynthPairs(torch.utils.data.Dataset):
         flame = FLAME.from_file(model_path)
         if flame.region is None: raise ValueError(f"{model_path}: synthetic data needs region labels (sheap_extras.npz beside the model)")
         self.cfg = SynthConfig(**{**asdict(cfg or SynthConfig()), "size": size, "frames": 2})
-        self.dense = dense_landmark_embedding(flame, self.cfg.n_dense)
         self.flame, self.prior = flame.to(device), procedural_illumination_prior()
         self.split, self.seed, self.length, self.vit_size, self.dino_size = split, seed, length, vit_size, dino_size
 
@@ -432,7 +515,7 @@ class OnlineSynthPairs(torch.utils.data.Dataset):
         c, g = self.cfg, torch.Generator().manual_seed(self.video_seed(i))
         ident = sample_identity(self.flame.n_shape, self.prior, c.size * c.supersample, g, c.shape_std)
         fp = sample_frames(2, self.flame.n_expr, g)
-        with torch.no_grad(): vid = render_video(self.flame, ident, fp, c, self.dense, g)
+        with torch.no_grad(): vid = render_video(self.flame, ident, fp, c, g)
         rs = lambda x, s: x if s == x.shape[-1] else F.interpolate(x[None], size=(s, s), mode="bilinear", antialias=True, align_corners=False)[0]
         item = {"video": i}
         for role, t in (("source", 0), ("target", 1)):
