@@ -11,7 +11,7 @@ from .mesh import float32_geometry
 
 # %% auto #0
 __all__ = ['DEFAULT_FOV_DEG', 'DEFAULT_VIEWMAT', 'focal_from_fov', 'intrinsics', 'default_camera', 'world_to_camera',
-           'project_points', 'crop_intrinsics', 'resize_intrinsics', 'crop_resize_intrinsics']
+           'camera_centres', 'project_points', 'crop_intrinsics', 'resize_intrinsics', 'crop_resize_intrinsics']
 
 # %% ../nbs/06_cameras.ipynb #446f74f4
 DEFAULT_FOV_DEG = 14.3 # vertical field of view of the SHeaP camera
@@ -43,6 +43,10 @@ def default_camera(batch: int, width: int = 512, height: int = 512, fov_deg: flo
 def world_to_camera(points: Tensor, viewmats: Tensor) -> Tensor: # [B, N, 3], [B, 4, 4] -> [B, N, 3]
     "Points in the OpenCV camera frame."
     return points @ viewmats[..., :3, :3].transpose(-1, -2) + viewmats[..., None, :3, 3]
+
+@float32_geometry
+def camera_centres(viewmats: Tensor) -> Tensor: # [B, 4, 4] world-to-camera -> [B, 3] camera positions in the world
+    return -(viewmats[:, :3, :3].transpose(-1, -2) @ viewmats[:, :3, 3:])[..., 0]
 
 @float32_geometry
 def project_points(points: Tensor,   # [B, N, 3] world, metres

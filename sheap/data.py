@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
+from .flame import N_MEDIAPIPE
 
 # %% auto #0
 __all__ = ['VideoPairs', 'MixedPairs']
@@ -68,7 +69,7 @@ class VideoPairs(Dataset):
             if l is None or l.ndim != 3 or l.shape[0] < n or l.shape[1:] != (68, 2) or not np.isfinite(l).all():
                 raise ValueError(f"{p}: 'lmk68' must be finite [>= {n}, 68, 2] (the manifest says {n} frames), got {None if l is None else list(l.shape)}")
             d = ann.get("lmk_dense")
-            if d is not None and (d.ndim != 3 or d.shape[0] < n or d.shape[1:] != (478, 2)):
+            if d is not None and (d.ndim != 3 or d.shape[0] < n or d.shape[1:] != (N_MEDIAPIPE, 2)):
                 raise ValueError(f"{p}: 'lmk_dense' must be [>= {n}, 478, 2] in mediapipe's order, got {list(d.shape)}")
             self._ann[k] = ann
         return self._ann[k]
@@ -82,8 +83,8 @@ class VideoPairs(Dataset):
         ann, s = self._annotations(k), self.size / S0
         out = dict(image=_resize(img, self.size), image_vit=_resize(img, self.vit_size), image_dino=_resize(img, self.dino_size),
                    matte=_resize(m[:1], self.size), face_mask=(_resize(m[1:2], self.size) > 0.5).float(),
-                   lmk68=torch.from_numpy(ann["lmk68"][t]).float() * s,       # mediapipe's 478 in its order; NaN where not available
-                   lmk_dense=torch.from_numpy(ann["lmk_dense"][t]).float() * s if "lmk_dense" in ann else torch.full((478, 2), float("nan")))
+                   lmk68=torch.from_numpy(ann["lmk68"][t]).float() * s,       # lmk_dense: mediapipe's 478 in its order, NaN where not available
+                   lmk_dense=torch.from_numpy(ann["lmk_dense"][t]).float() * s if "lmk_dense" in ann else torch.full((N_MEDIAPIPE, 2), float("nan")))
         return out
 
     def __getitem__(self, i: int) -> dict:

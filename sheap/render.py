@@ -13,7 +13,7 @@ from torch import Tensor
 from functools import partial
 from .binding import quaternion_to_matrix, splat_normals
 from .mesh import float32_geometry
-from .cameras import default_camera  # re-exported: `sheap.render.default_camera` is part of the public API
+from .cameras import default_camera, camera_centres  # default_camera re-exported: `sheap.render.default_camera` is part of the public API
 
 # %% auto #0
 __all__ = ['ALPHA_THRESHOLD', 'T_MIN', 'FILTER_INV_SQUARE', 'MAX_ALPHA', 'EDGE_ON', 'FILTER_REACH', 'facing_camera',
@@ -57,7 +57,7 @@ def facing_camera(normals: Tensor,  # [B, N, 3] world, unit
                   viewmats: Tensor, # [B, 4, 4]
                  ) -> Tensor:       # [B, N, 3] each normal flipped to the camera's side of its splat
     "The package's one normal convention: splat normals face the camera (for shading and normal maps alike)."
-    cam = -(viewmats[:, None, :3, :3].transpose(-1, -2) @ viewmats[:, None, :3, 3:])[..., 0]   # camera centre [B, 1, 3]
+    cam = camera_centres(viewmats)[:, None]                                                    # [B, 1, 3]
     return normals * torch.where((normals * (cam - means)).sum(-1, keepdim=True) >= 0, 1.0, -1.0)
 
 EDGE_ON = 0.05  # |cos| between a splat's normal and its view ray below which it carries no depth

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from .flame import FLAME, axis_angle_to_matrix, barycentric_points
-from .cameras import default_camera, project_points
+from .flame import FLAME, N_MEDIAPIPE, axis_angle_to_matrix, barycentric_points
+from .cameras import default_camera, project_points, camera_centres
 from .mesh import folder_lock, work_in_progress, finished_videos
 from .meshraster import rasterize_mesh, face_labels_from_vertices
 from .mesh import vertex_normals, _atomic_write
@@ -131,11 +131,13 @@ def torso_mesh(width: float, depth: float, n_theta: int = 48, n_y: int = 14) -> 
     uv = torch.stack([torch.arange(n_theta).repeat(n_y) / n_theta, s.repeat_interleave(n_theta)], -1)
     return v, faces, uv
 
-def hair_shell(verts: Tensor, faces: Tensor, vertex_region: Tensor, thickness: Tensor) -> tuple[Tensor, Tensor]:
+def hair_shell(verts: Tensor, faces: Tensor, vertex_region: Tensor, thickness: Tensor,
+               normals: Tensor | None = None, # [B, V, 3] vertex normals of `verts`, when the caller has them
+              ) -> tuple[Tensor, Tensor]:
     "Scalp pushed outwards: `(verts [B,V,3], scalp face indices [Fh])`, over the head's vertex and face indexing."
     scalp = vertex_region == 1
     keep = scalp[faces].all(-1)
-    vn = vertex_normals(verts, faces)
+    vn = vertex_normals(verts, faces) if normals is None else normals
     return verts + vn * (thickness * scalp)[None, :, None], torch.nonzero(keep)[:, 0]
 
 # %% ../nbs/10_synthetic.ipynb #31ddb1a0
@@ -262,10 +264,10 @@ def fit_mediapipe_embedding(flame: FLAME, detector=None, size: int = 512,
         out = flame(torch.zeros(n, flame.n_shape, device=dev), fp.expr.to(dev), fp.pose.to(dev), trans=fp.trans.to(dev))
         V, K = default_camera(n, size, size, device=dev)
         ras = rasterize_mesh(out.vertices, flame.faces, V, K, size, size)
-        centre = -(V[:, :3, :3].transpose(1, 2) @ V[:, :3, 3:])[..., 0]                                # camera centres [n, 3]
+        centre = camera_centres(V)                                                                  # [n, 3]
         maps = torch.cat([ras.interpolate(flame.v_template[flame.faces]), ras.interpolate(out.vertices[:, flame.faces]),
                           ras.normals, ras.mask], -1).permute(0, 3, 1, 2)                          # [n, 10, S, S]
-    pts = torch.full((n, 478, 3), float("nan"))
+    pts = torch.full((n, N_MEDIAPIPE, 3), float("nan"))
     for i in range(n):                                                                             # one detector call per view
         l = det.landmarks((vid["images"][i].cpu().clamp(0, 1) * 255).round().byte().numpy())
         if l is None: continue
@@ -296,7 +298,8 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     out = flame(shape, fp.expr, fp.pose, eyelids=fp.eyelids if flame.eyelid_dirs is not None else None, trans=fp.trans)
     neutral = flame(ident.shape[None], torch.zeros(1, flame.n_expr, device=dev), torch.eye(3, device=dev).expand(1, 5, 3, 3)).vertices[0]
     V_ = neutral.shape[0]
-    hv, hair_face = hair_shell(out.vertices, flame.faces, flame.region, ident.hair_volume * (0.5 + 0.5 * ((neutral[:, 1] + 0.02) / 0.1).clamp(0, 1) + 0.3 * (neutral[:, 2] < -0.03)))
+    vn = vertex_normals(out.vertices, flame.faces)                                          # for the hair shell and the detector
+    hv, hair_face = hair_shell(out.vertices, flame.faces, flame.region, ident.hair_volume * (0.5 + 0.5 * ((neutral[:, 1] + 0.02) / 0.1).clamp(0, 1) + 0.3 * (neutral[:, 2] < -0.03)), vn)
     tv, tf, tuv = (t.to(dev) for t in torso_mesh(ident.torso_width, 0.22))
     hf = flame.faces[hair_face]
     root = out.joints[:, :1]                                                               # posed root = rest root + trans
@@ -330,9 +333,10 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     clean, _ = project_points(pts, Vs, Ks)
     toward_mean, _ = project_points(pts_mean, Vs, Ks)
     shrink = cfg.lmk_shrink * (0.5 + float(torch.rand(1, generator=g)))
-    noisy = detector_landmarks(clean, toward_mean, landmark_facing(pts, out.vertices, flame.faces, Vs), cfg, S, shrink, g, contour=torch.arange(17))
-    dense = lambda l: torch.full((M, 478, 2), float("nan"), device=dev).index_copy(1, flame.mp_indices, l[:, 68:]) if flame.has_mediapipe \
-        else torch.full((M, 478, 2), float("nan"), device=dev)                                   # mediapipe's order; NaN: not embedded
+    noisy = detector_landmarks(clean, toward_mean, landmark_facing(pts, out.vertices, vn, Vs), cfg, S, shrink, g, contour=torch.arange(17))
+    def dense(l):                                                                                 # mediapipe's order; NaN: not embedded
+        d = torch.full((M, N_MEDIAPIPE, 2), float("nan"), device=dev)
+        return d.index_copy(1, flame.mp_indices, l[:, 68:]) if flame.has_mediapipe else d
     return dict(images=img, matte=matte[..., 0], face_mask=(face[..., 0] > 0.5), lmk68_clean=clean[:, :68], lmk68=noisy[:, :68],
                 lmk_dense_clean=dense(clean), lmk_dense=dense(noisy), verts=out.vertices, neutral_verts=neutral,
                 viewmat=Vs[0], K=Ks[0])
@@ -341,15 +345,14 @@ def _to(obj, device):
     "A copy of a dataclass of tensors (Identity, FrameParams) on `device`."
     return type(obj)(**{k: v.to(device) if torch.is_tensor(v) else v for k, v in obj.__dict__.items()})
 
-def landmark_facing(points: Tensor, # [M, L, 3] landmark points on the posed mesh
-                    verts: Tensor,  # [M, V, 3]
-                    faces: Tensor, viewmats: Tensor # [M, 4, 4]
+def landmark_facing(points: Tensor,  # [M, L, 3] landmark points on the posed mesh
+                    verts: Tensor,   # [M, V, 3]
+                    normals: Tensor, # [M, V, 3] vertex normals
+                    viewmats: Tensor # [M, 4, 4]
                    ) -> Tensor: # [M, L] cosine between the surface normal (nearest vertex) and the direction to the camera
-    vn = vertex_normals(verts, faces)
     near = torch.cdist(points, verts).argmin(-1)                                                    # [M, L]
-    n = torch.gather(vn, 1, near[..., None].expand(-1, -1, 3))
-    centre = -(viewmats[:, :3, :3].transpose(1, 2) @ viewmats[:, :3, 3:])[..., 0]                  # [M, 3]
-    return (n * F.normalize(centre[:, None] - points, dim=-1)).sum(-1)
+    n = torch.gather(normals, 1, near[..., None].expand(-1, -1, 3))
+    return (n * F.normalize(camera_centres(viewmats)[:, None] - points, dim=-1)).sum(-1)
 
 def detector_landmarks(clean: Tensor,  # [M, L, 2] exact projections, pixels (M frames of one video)
                        mean: Tensor,   # [M, L, 2] the same landmarks on the mean-shape head (same pose, expression, camera)

@@ -78,17 +78,21 @@ def point_to_mesh_distance(points: Tensor,   # [N, 3]
     return dist, idx
 
 # %% ../../nbs/18_eval_geometry.ipynb #61659138
-def fit_similarity_3d(src: Tensor, dst: Tensor) -> tuple[Tensor, Tensor, Tensor]: # [B, N, 3] x2 -> s [B], R [B, 3, 3], t [B, 3]
-    "Least-squares `s R src + t ~ dst` (Umeyama), no reflection."
+def fit_similarity_3d(src: Tensor, dst: Tensor, # [B, N, 3] x2 -> s [B], R [B, 3, 3], t [B, 3] (in src's dtype)
+                      reflection: bool = False,   # allow an improper R (NoW's Procrustes does)
+                     ) -> tuple[Tensor, Tensor, Tensor]:
+    "Least-squares `s R src + t ~ dst` (Umeyama), computed in float64."
+    dtype = src.dtype
     src, dst = src.double(), dst.double()
     ms, md = src.mean(-2, keepdim=True), dst.mean(-2, keepdim=True)
     xs, xd = src - ms, dst - md
     U, S, Vh = torch.linalg.svd(xd.transpose(-1, -2) @ xs / src.shape[-2])
-    D = torch.ones_like(S); D[..., -1] = torch.sign(torch.linalg.det(U @ Vh))
+    D = torch.ones_like(S)
+    if not reflection: D[..., -1] = torch.sign(torch.linalg.det(U @ Vh))
     R = U @ torch.diag_embed(D) @ Vh
     s = (S * D).sum(-1) / xs.pow(2).sum((-1, -2)).div(src.shape[-2])
     t = md[..., 0, :] - s[..., None] * (R @ ms[..., 0, :, None])[..., 0]
-    return s.float(), R.float(), t.float()
+    return s.to(dtype), R.to(dtype), t.to(dtype)
 
 def apply_similarity(x: Tensor, s: Tensor, R: Tensor, t: Tensor) -> Tensor: # [B, N, 3] -> [B, N, 3]
     return s[:, None, None] * x @ R.transpose(-1, -2) + t[:, None]

@@ -4,21 +4,22 @@
 
 # %% ../../nbs/20_eval_now.ipynb #e649709b
 from __future__ import annotations
-import json, math, re
+import math
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor
-from ..flame import FLAME, NOW7_IBUG
-from .geometry import point_to_mesh_distance, closest_point_on_triangle
+from ..flame import FLAME
+from .geometry import point_to_mesh_distance, closest_point_on_triangle, fit_similarity_3d, apply_similarity
 from ..mesh import write_obj
 
 # %% auto #0
-__all__ = ['CHALLENGES', 'read_obj', 'read_ply', 'read_pp', 'read_landmarks', 'now_crop_sphere', 'procrustes', 'refine_alignment',
-           'NowResult', 'now_errors', 'cumulative_error', 'summarise_now', 'evaluate_now', 'now_prediction',
-           'export_now', 'crop_now_image', 'load_now_box']
+__all__ = ['CHALLENGES', 'read_obj', 'read_ply', 'read_pp', 'read_landmarks', 'now_crop_sphere', 'refine_alignment', 'NowResult',
+           'now_errors', 'cumulative_error', 'summarise_now', 'evaluate_now', 'now_prediction', 'export_now',
+           'crop_now_image', 'load_now_box']
 
 # %% ../../nbs/20_eval_now.ipynb #4a7fc214
 CHALLENGES = ("multiview_neutral", "multiview_expressions", "multiview_occlusions", "selfie")
@@ -75,18 +76,6 @@ def now_crop_sphere(lmk7: Tensor) -> tuple[Tensor, Tensor]: # [7, 3] -> centre [
     radius = 1.4 * ((lmk7[0] - lmk7[3]).norm() + (bridge - nose_bottom).norm()) / 2
     return centre, radius
 
-def procrustes(X: Tensor, Y: Tensor, reflection: bool = True) -> tuple[Tensor, Tensor, Tensor]: # [N, 3] x2 -> s [], R [3, 3], t [3]
-    "Scaled orthogonal Procrustes mapping `Y` onto `X` as `s * Y @ R + t`; with `reflection`, `R` may be improper (as NoW's)."
-    mx, my = X.mean(0), Y.mean(0)
-    X0, Y0 = X - mx, Y - my
-    nx, ny = X0.norm(), Y0.norm()
-    U, S, Vh = torch.linalg.svd((X0 / nx).T @ (Y0 / ny))
-    if not reflection and torch.det(Vh.T @ U.T) < 0:
-        Vh = Vh.clone(); Vh[-1] *= -1; S = S.clone(); S[-1] *= -1
-    R = Vh.T @ U.T
-    s = S.sum() * nx / ny
-    return s, R, mx - s * my @ R
-
 def _candidates(p: Tensor, tri: Tensor, k: int) -> Tensor: # [N, 3], [F, 3, 3] -> [N, k] triangles nearest by a lower bound
     cen = tri.mean(1); r = (tri - cen[:, None]).norm(dim=-1).amax(-1)
     rows = max(1, 2 ** 22 // tri.shape[0])
@@ -117,10 +106,11 @@ def refine_alignment(scan: Tensor,    # [N, 3] cropped scan points
             nrm = torch.where((d > 1e-12)[:, None], (scan - q) / d.clamp_min(1e-12)[:, None], face_normals(cur, faces)[fi])
             a = q - c
             J = -torch.cat([(a * nrm).sum(-1, keepdim=True), torch.linalg.cross(a, nrm), nrm], -1)   # [N, 7] d(distance)/d(log s, w, t)
-            if not scale: J = J * J.new_tensor([0, 1, 1, 1, 1, 1, 1])
+            if not scale: J = J[:, 1:]                                           # rigid: no log-scale column
             JtJ, g = J.T @ J, J.T @ d
             while lam < 1e12:
-                step = torch.linalg.solve(JtJ + lam * torch.diag(JtJ.diagonal().clamp_min(1e-12)) + (0 if scale else torch.diag(J.new_tensor([1.0, 0, 0, 0, 0, 0, 0]))), -g)
+                step = torch.linalg.solve(JtJ + lam * torch.diag(JtJ.diagonal().clamp_min(1e-12)), -g)
+                if not scale: step = F.pad(step, (1, 0))
                 new = torch.exp(step[0]) * (cur - c) @ axis_angle_to_matrix(step[1:4]).T + c + step[4:]
                 q2, d2, f2 = _closest(scan, new[faces], cand)
                 E2 = float((d2 ** 2).sum())
@@ -139,8 +129,7 @@ def refine_alignment(scan: Tensor,    # [N, 3] cropped scan points
 class NowResult:
     "Scan-to-mesh errors of one NoW image, millimetres (the scan's units)."
     distances: np.ndarray       # [N] one per kept scan vertex
-    rms_before_refinement: float
-    rms_after_refinement: float
+    rms: float                  # root mean square of `distances`
 
 def now_errors(scan_verts: np.ndarray | Tensor,  # [N, 3] scan vertices (NoW: millimetres)
                scan_lmk7: np.ndarray | Tensor,   # [7, 3] the scan's landmarks
@@ -150,20 +139,17 @@ def now_errors(scan_verts: np.ndarray | Tensor,  # [N, 3] scan vertices (NoW: mi
                refine: str = "similarity",  # the official: scale, rotation, translation; or "rigid", or "none"
                device: str | torch.device = "cpu") -> NowResult:
     "NoW's protocol for one image: crop the scan, Procrustes on the 7 landmarks, refine on scan-to-mesh, exact distances."
-    f64 = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64) if not torch.is_tensor(a) else a, dtype=torch.float64, device=device)
-    scan, slmk, pv, plmk = f64(scan_verts), f64(scan_lmk7), f64(pred_verts), f64(pred_lmk7)
-    pf = torch.as_tensor(np.asarray(pred_faces) if not torch.is_tensor(pred_faces) else pred_faces, dtype=torch.long, device=device)
+    if refine not in ("similarity", "rigid", "none"): raise ValueError(f"refine must be similarity, rigid or none, got {refine!r}")
+    scan, slmk, pv, plmk = (torch.as_tensor(a, dtype=torch.float64, device=device) for a in (scan_verts, scan_lmk7, pred_verts, pred_lmk7))
+    pf = torch.as_tensor(pred_faces, dtype=torch.long, device=device)
     if slmk.shape != (7, 3) or plmk.shape != (7, 3): raise ValueError(f"need [7, 3] landmarks, got {tuple(slmk.shape)} and {tuple(plmk.shape)}")
     centre, radius = now_crop_sphere(slmk)
     scan = scan[(scan - centre).norm(dim=-1) <= radius]                         # only the scan is cropped
     if not len(scan): raise ValueError("no scan vertex inside the face sphere: are scan and landmarks in the same frame?")
-    s, R, t = procrustes(slmk, plmk)                                            # reflections allowed, as the official code
-    aligned = s * pv @ R + t
-    if refine not in ("similarity", "rigid", "none"): raise ValueError(f"refine must be similarity, rigid or none, got {refine!r}")
-    before = float((point_to_mesh_distance(scan, aligned, pf)[0].double() ** 2).mean())
+    aligned = apply_similarity(pv[None], *fit_similarity_3d(plmk[None], slmk[None], reflection=True))[0]   # as the official code
     if refine != "none": aligned, _ = refine_alignment(scan, aligned, pf, scale=refine == "similarity")
     d, _ = point_to_mesh_distance(scan, aligned, pf)                            # exact, over every triangle
-    return NowResult(d.cpu().numpy(), math.sqrt(before), math.sqrt(float((d.double() ** 2).mean())))
+    return NowResult(d.cpu().numpy(), math.sqrt(float((d.double() ** 2).mean())))
 
 def cumulative_error(errors: np.ndarray, nbins: int = 100_000) -> tuple[np.ndarray, np.ndarray]: # thresholds, percent below
     "The official cumulative error curve: a histogram of all errors, accumulated, in percent."
