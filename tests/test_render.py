@@ -15,7 +15,8 @@ def posed(head_dir):
     flame = FLAME.from_file(head_dir / "FLAME_NEUTRAL.pkl")
     pose = torch.eye(3).expand(2, 5, 3, 3).clone()
     pose[:, 0] = axis_angle_to_matrix(torch.tensor([[0.0, 0.4, 0.0], [0.2, -0.3, 0.1]]))
-    out = flame(torch.randn(2, 300) * 0.5, torch.randn(2, flame.n_expr) * 0.5, pose)
+    g = torch.Generator().manual_seed(0)
+    out = flame(torch.randn(2, 300, generator=g) * 0.5, torch.randn(2, flame.n_expr, generator=g) * 0.5, pose)
     return flame, out
 
 
@@ -42,13 +43,16 @@ def test_splats_agree_with_mesh(posed):
 
 
 def test_landmarks_project_inside_face_mask(posed):
+    "Landmarks are surface points: every one projects onto the head's silhouette, to within one pixel."
     flame, out = posed
     V, K = default_camera(2, 128, 128)
     m = rasterize_mesh(out.vertices, flame.faces, V, K, 128, 128)
     uv, z = project_points(out.landmarks, V, K)
     px = uv.long().clamp(0, 127)
-    covered = m.mask[torch.arange(2)[:, None], px[..., 1], px[..., 0], 0]
-    assert covered.mean() > 0.95
+    # jaw-contour landmarks sit on the silhouette of a turned head, where a pixel centre may fall just outside
+    near = torch.nn.functional.max_pool2d(m.mask[..., 0][:, None], 3, 1, 1)[:, 0]     # mask dilated by 1 px
+    assert near[torch.arange(2)[:, None], px[..., 1], px[..., 0]].all()
+    assert (z > 0).all()
 
 
 @pytest.mark.parametrize("kind", ["2dgs", "3dgs"])
