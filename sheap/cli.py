@@ -45,7 +45,7 @@ def _prepare(args):
     from sheap.prepare import prepare, PrepareConfig
     cfg = PrepareConfig(size=args.size, stride=args.stride, max_frames=args.max_frames, min_face=args.min_face,
                         smooth_sigma=args.smooth, each_image=args.each_image)
-    man = prepare(args.sources, args.out, split=args.split, cfg=cfg, workers=args.workers)
+    man = prepare(args.sources, args.out, split=args.split, cfg=cfg, workers=args.workers, overwrite=args.overwrite)
     r = man["this_run"]
     print(f"{args.split}: {r['written']} written, {r['skipped']} already there, {r['dropped']} dropped, "
           f"{r['unsupported']} unsupported; {man['kept']} videos ({man['kept_frames']} frames) in {args.out / 'manifest.json'}")
@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--smooth", type=float_in(0, 1e4), default=2.0, help="temporal smoothing of the crop box (frames)")
     r.add_argument("--each-image", action="store_true", help="every image is its own item, not a frame of its folder's video")
     r.add_argument("--workers", type=int_in(1, 1024), default=1, help="processes")
+    r.add_argument("--overwrite", action="store_true", help="prepare again the videos written with other settings (else: an error)")
     r.set_defaults(func=_prepare)
     from sheap.train import add_arguments
     t = add_arguments(sub.add_parser("train", help="train SHeaP from params.yaml (profiles cpu-tiny, gpu-bench, paper; torchrun for many GPUs)"))
@@ -169,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2   # usage errors (2), --help/--version (0)
     try: args.func(args)
     except (ValueError, OSError, ImportError, KeyError, FloatingPointError) as e:   # a message, never a traceback
-        print(f"sheap {args.command}: error: {e}", file=sys.stderr); return 2
+        print(f"sheap {args.command}: error: {e}", file=sys.stderr)
+        return 1 if getattr(e, "environment_fault", False) else 2   # disk full, no permission: 1; the user's input: 2
     except KeyboardInterrupt:
         print(f"sheap {args.command}: interrupted", file=sys.stderr); return 130
     return 0

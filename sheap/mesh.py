@@ -227,8 +227,9 @@ def finished_videos(folder: Path) -> list[dict]:
     metas = []
     for m in sorted(Path(folder).glob("*/meta.json")):
         if m.parent.name.startswith(".") or ".partial" in m.parent.name: continue
-        meta = json.loads(m.read_text())
-        if meta.get("id") == m.parent.name: metas.append(meta)
+        try: meta = json.loads(m.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError): continue   # damaged by hand: not a finished video
+        if isinstance(meta, dict) and meta.get("id") == m.parent.name: metas.append(meta)
     return metas
 
 # %% ../nbs/01_mesh.ipynb #a98bc257

@@ -11,9 +11,9 @@ import numpy as np
 from .mesh import _atomic_write, folder_lock, work_in_progress, finished_videos
 
 # %% auto #0
-__all__ = ['MP_TO_68', 'FACE_OVAL', 'IBUG_MIRROR', 'VIDEO_EXT', 'IMAGE_EXT', 'PrepareConfig', 'Item', 'discover', 'Detector',
-           'crop_boxes', 'crop_image', 'crop_points', 'face_mask', 'PrepareError', 'prepare_item', 'prepare',
-           'write_prepared_manifest']
+__all__ = ['MP_TO_68', 'FACE_OVAL', 'IBUG_MIRROR', 'VIDEO_EXT', 'IMAGE_EXT', 'PrepareConfig', 'Item', 'frame_order', 'discover',
+           'Detector', 'shots', 'crop_boxes', 'crop_fault', 'crop_image', 'crop_points', 'face_mask', 'PrepareError',
+           'OutputError', 'prepare_fingerprint', 'source_key', 'prepare_item', 'prepare', 'write_prepared_manifest']
 
 # %% ../nbs/12_prepare.ipynb #bdabffc3
 MP_TO_68 = np.array([
@@ -58,6 +58,8 @@ class Item:
     source: str                      # the path as given/found, for the manifest
     video: Path | None = None
     images: list[Path] = field(default_factory=list)
+    note: str = ""                   # why a folder's images became separate items
+    name: str = ""                   # the id before it was made unique
 
 def _name(p: Path, root: Path) -> str:
     rel = p.relative_to(root.parent) if p != root else Path(p.name)
@@ -68,29 +70,73 @@ def _is_side_file(p: Path) -> bool:
     "User landmark and matte files that belong to a video (see 'User landmarks and mattes')."
     return p.name == "landmarks.npz" or p.name.endswith(".landmarks.npz") or (p.is_dir() and (p.name == "mattes" or p.name.endswith(".mattes")))
 
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+def _image_size(p: Path) -> tuple[int, int] | None:
+    "Width and height from the header (no decoding), or None when unreadable."
+    from PIL import Image
+    try:
+        with Image.open(p) as im: return im.size
+    except Exception: return None
+
+def frame_order(images: list[Path]) -> tuple[list[Path] | None, str]:
+    """The images of a folder in frame order when they look like the frames of one video: numbered names with one
+    prefix (`000001.png`, `frame_12.jpg`; ordered by number, so `frame_2` precedes `frame_10`) and one image size.
+    Otherwise None and the reason."""
+    if len(images) < 2: return list(images), ""
+    m = [_NUMBERED.match(p.stem) for p in images]
+    if not all(m): return None, "names are not frame numbers"
+    if len({x.group(1) for x in m}) > 1: return None, "names have different prefixes"
+    num = [int(x.group(2)) for x in m]
+    if len(set(num)) < len(num): return None, "repeated frame numbers"
+    sizes = {s for s in map(_image_size, images) if s is not None}     # unreadable frames are dropped later, with a reason
+    if len(sizes) > 1: return None, f"images of {len(sizes)} different sizes"
+    return [images[i] for i in sorted(range(len(images)), key=num.__getitem__)], ""
+
 def discover(sources: list[str | Path], each_image: bool = False) -> tuple[list[Item], list[dict]]:
-    "Items to prepare from files and folders, and the paths skipped with a reason."
-    items, skipped = [], []
-    def add(p: Path, root: Path):
-        if p.is_file():
+    """Items to prepare from files and folders, and every path skipped with a reason (unsupported, hidden, dangling
+    or looping links, unreadable, the same file or folder reached twice)."""
+    import stat
+    items, skipped, seen = [], [], {}
+    def skip(p: Path, reason: str): skipped.append(dict(path=str(p), reason=reason))
+    def add(p: Path, root: Path, note: str = ""):
+        if p.is_symlink() and not p.exists(): return skip(p, "dangling symbolic link")
+        try: st = p.stat()
+        except OSError as e: return skip(p, f"unreadable ({e.strerror or type(e).__name__})")   # ELOOP: a link to itself
+        key = (st.st_dev, st.st_ino)
+        if key in seen: return skip(p, f"link loop or duplicate (already searched as {seen[key]})")
+        seen[key] = str(p)
+        if stat.S_ISREG(st.st_mode):
             ext = p.suffix.lower()
             if ext in VIDEO_EXT: items.append(Item(_name(p, root), str(p), video=p))
-            elif ext in IMAGE_EXT: items.append(Item(_name(p, root), str(p), images=[p]))
-            else: skipped.append(dict(path=str(p), reason=f"unsupported file type {ext or '(none)'}"))
-        elif p.is_dir():
-            kids = sorted(p.iterdir())
-            imgs = [k for k in kids if k.is_file() and k.suffix.lower() in IMAGE_EXT]
-            if imgs and not each_image: items.append(Item(_name(p, root), str(p), images=imgs))
+            elif ext in IMAGE_EXT: items.append(Item(_name(p, root), str(p), images=[p], note=note))
+            else: skip(p, f"unsupported file type {ext or '(none)'}")
+        elif stat.S_ISDIR(st.st_mode):
+            try: kids = sorted(p.iterdir())
+            except OSError as e: return skip(p, f"unreadable folder ({e.strerror or type(e).__name__})")
+            imgs, rest = [], []
             for k in kids:
                 if _is_side_file(k): continue
-                if k.is_dir() or (k.is_file() and k.suffix.lower() in VIDEO_EXT) or (each_image and k in imgs): add(k, root)
-                elif k.is_file() and k.suffix.lower() not in IMAGE_EXT and not k.name.startswith("."):
-                    skipped.append(dict(path=str(k), reason=f"unsupported file type {k.suffix.lower() or '(none)'}"))
-        else: skipped.append(dict(path=str(p), reason="not found"))
-    for s in sources: add(Path(s), Path(s))
-    seen: dict = {}
-    for it in items:                                           # unique ids
-        n = seen.get(it.id, 0); seen[it.id] = n + 1
+                if k.name.startswith("."): skip(k, "hidden file"); continue
+                (imgs if k.suffix.lower() in IMAGE_EXT and k.is_file() else rest).append(k)
+            if imgs:
+                order, why = (None, "each_image") if each_image else frame_order(imgs)
+                if order is not None:
+                    for k in order: seen.setdefault(tuple(getattr(k.stat(), a) for a in ("st_dev", "st_ino")), str(k))
+                    items.append(Item(_name(p, root), str(p), images=order))
+                else:
+                    if not each_image: logging.getLogger("sheap.prepare").info("%s: separate photos, not a video (%s)", p, why)
+                    for k in imgs: add(k, root, "" if each_image else f"a photo of {p.name}/, not a video frame: {why}")
+            for k in rest: add(k, root)
+        else: skip(p, "not a regular file or folder")
+    for s in sources:
+        p = Path(s)
+        if p.exists() or p.is_symlink(): add(p, p)
+        else: skip(p, "not found")
+    count: dict = {}
+    for it in items:                                           # unique ids within this run
+        it.name = it.id
+        n = count.get(it.id, 0); count[it.id] = n + 1
         if n: it.id = f"{it.id}-{n}"
     return items, skipped
 
@@ -126,14 +172,38 @@ def _smooth(x: np.ndarray, sigma: float) -> np.ndarray: # [T, C] -> [T, C]
     Y0, Y1 = w @ x, (w * d) @ x                                  # [T, C]
     return (S2[:, None] * Y0 - S1[:, None] * Y1) / (S0 * S2 - S1 ** 2)[:, None]
 
+def shots(lmk68: np.ndarray, jump: float = 0.5, zoom: float = 1.5) -> np.ndarray: # [T, 68, 2] -> [T] shot index
+    "Cut where the face jumps between consecutive kept frames (centre by > `jump` x its size, or size by > `zoom` x)."
+    lo, hi = lmk68.min(1), lmk68.max(1)
+    c, ext = (lo + hi) / 2, np.maximum((hi - lo).max(1), 1e-6)
+    if len(c) < 2: return np.zeros(len(c), np.int64)
+    move = np.linalg.norm(np.diff(c, axis=0), axis=1) / np.minimum(ext[1:], ext[:-1])
+    ratio = np.maximum(ext[1:] / ext[:-1], ext[:-1] / ext[1:])
+    return np.r_[0, np.cumsum((move > jump) | (ratio > zoom))]
+
 def crop_boxes(lmk68: np.ndarray, cfg: PrepareConfig) -> np.ndarray: # [T, 68, 2] -> [T, 3] (x0, y0, side)
-    "Square head boxes from 68 landmarks, temporally smoothed."
+    "Square head boxes from 68 landmarks, temporally smoothed within each shot (never across a cut)."
     lo, hi = lmk68.min(1), lmk68.max(1)
     c = (lo + hi) / 2
     ext = (hi - lo).max(1, keepdims=True)
-    s = _smooth(np.concatenate([c, ext], 1).astype(np.float64), cfg.smooth_sigma)
+    raw = np.concatenate([c, ext], 1).astype(np.float64)
+    shot = shots(lmk68)
+    s = np.concatenate([_smooth(raw[shot == k], cfg.smooth_sigma) for k in range(shot[-1] + 1)]) if len(raw) else raw
     side = s[:, 2] * cfg.crop_scale
     return np.stack([s[:, 0] - side / 2, s[:, 1] + cfg.crop_shift * side - side / 2, side], 1).astype(np.float32)
+
+def crop_fault(box: np.ndarray, lmk68: np.ndarray, hw: tuple[int, int], min_inside: float = 0.25) -> str:
+    "Why a crop box cannot be used for a frame of size `hw` with these landmarks ('' when it can)."
+    x0, y0, side = (float(v) for v in box)
+    if not np.isfinite([x0, y0, side]).all() or side < 4: return "bad crop box"
+    H, W = hw
+    lo, hi = lmk68.min(0), lmk68.max(0)
+    tol = 0.02 * float((hi - lo).max())
+    if (lo < -tol).any() or hi[0] > W + tol or hi[1] > H + tol: return "face leaves the image"
+    if (lo < [x0, y0]).any() or (hi > [x0 + side, y0 + side]).any(): return "crop misses the face"
+    inside = max(min(x0 + side, W) - max(x0, 0), 0) * max(min(y0 + side, H) - max(y0, 0), 0) / side ** 2
+    if inside < min_inside: return f"crop outside the image ({100 * inside:.0f}% inside)"
+    return ""
 
 # %% ../nbs/12_prepare.ipynb #604e4b50
 def crop_image(img: np.ndarray, box: np.ndarray, size: int, interp: str = "linear") -> np.ndarray:
@@ -173,6 +243,10 @@ def face_mask(lmk68: np.ndarray, lmk_dense: np.ndarray | None, size: int) -> np.
 class PrepareError(ValueError):
     "A whole input cannot be used (unreadable video, no frames, malformed side file)."
 
+class OutputError(OSError):
+    "The output cannot be written (disk full, no permission): the run stops, keeping the videos already finished."
+    environment_fault = True                              # `sheap` exits with 1, not 2 (a user error)
+
 def _side_paths(it: Item) -> tuple[Path | None, Path | None]:
     if it.video is not None: base = it.video
     elif len(it.images) == 1 and Path(it.source).is_file(): base = it.images[0]
@@ -197,7 +271,9 @@ def _user_matte(folder: Path | None, stem: str, t: int) -> np.ndarray | None:
     for p in (folder / f"{stem}.png", folder / f"{t:06d}.png"):
         if p.exists():
             from PIL import Image
-            with Image.open(p) as im: return np.asarray(im.convert("L"), dtype=np.float32) / 255
+            try:
+                with Image.open(p) as im: return np.asarray(im.convert("L"), dtype=np.float32) / 255
+            except Exception as e: raise PrepareError(f"{p}: unreadable matte ({type(e).__name__})") from e
     return None
 
 # %% ../nbs/12_prepare.ipynb #b765d3f7
@@ -228,12 +304,31 @@ def _frames(it: Item, cfg: PrepareConfig):
             yield t * cfg.stride, p.stem, rgb, None
 
 # %% ../nbs/12_prepare.ipynb #ddf95b76
-def prepare_item(it: Item, out_dir: Path, cfg: PrepareConfig, det: Detector | None = None) -> dict:
-    "Prepare one item into `out_dir/<id>/` (atomically); returns its manifest record."
+def prepare_fingerprint(cfg: PrepareConfig) -> str:
+    "What a prepared video depends on besides its source: the crop and filter settings (stored in meta.json)."
+    import hashlib
+    d = {k: v for k, v in asdict(cfg).items() if k != "each_image"}         # that one decides the items, not their content
+    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+def source_key(it: Item) -> str:
+    "Identifies an input by content, not by path: names and sizes of a frame folder's images, size and head of a video."
+    import hashlib
+    h = hashlib.sha256()
+    try:
+        if it.video is not None:
+            h.update(str(it.video.stat().st_size).encode())
+            with open(it.video, "rb") as f: h.update(f.read(1 << 16))
+        else:
+            for p in it.images: h.update(f"{p.name}:{p.stat().st_size};".encode())
+    except OSError as e: h.update(repr(e).encode())                        # unreadable: reported when prepared
+    return h.hexdigest()[:16]
+
+def prepare_item(it: Item, out_dir: Path, cfg: PrepareConfig, det: Detector | None = None, overwrite: bool = False) -> dict:
+    "Prepare one item into `out_dir/<id>/` (atomically; `overwrite` replaces a finished one); returns its manifest record."
     from PIL import Image
     t0 = time.perf_counter()
     vdir = out_dir / it.id
-    if (vdir / "meta.json").exists(): return dict(id=it.id, status="skipped")
+    if (vdir / "meta.json").exists() and not overwrite: return dict(id=it.id, status="skipped")
     lm_path, matte_dir = _side_paths(it)
     # rows of a user landmark file are indexed by source frame (before the stride)
     n_src = len(it.images) if it.video is None else 0
@@ -253,15 +348,18 @@ def prepare_item(it: Item, out_dir: Path, cfg: PrepareConfig, det: Detector | No
             l68 = dense[MP_TO_68]
         ext = float((l68.max(0) - l68.min(0)).max())
         if ext < cfg.min_face: dropped.append(dict(frame=stem, reason=f"face too small ({ext:.0f} px < {cfg.min_face:.0f})")); continue
-        found.append((t, stem, l68, dense))
+        found.append((t, stem, l68, dense, rgb.shape[:2]))
+    boxes = crop_boxes(np.stack([f[2] for f in found]), cfg) if found else np.zeros((0, 3), np.float32)
+    fault = [crop_fault(b, f[2], f[4]) for b, f in zip(boxes, found)]        # never a black or faceless crop
+    dropped += [dict(frame=f[1], reason=why) for f, why in zip(found, fault) if why]
+    found, boxes = [f for f, why in zip(found, fault) if not why], boxes[[not why for why in fault]]
     if not found:
         raise PrepareError("no usable frames (" + ", ".join(sorted({d["reason"].split(" (")[0] for d in dropped})) + ")")
-    boxes = crop_boxes(np.stack([f[2] for f in found]), cfg)
     # pass 2: crop, masks, write
     tmp = vdir.with_name(f".{vdir.name}.partial-{os.getpid()}")                  # per process; never listed as a video
-    if tmp.exists(): shutil.rmtree(tmp)
-    (tmp / "frames").mkdir(parents=True); (tmp / "masks").mkdir()
     try:
+        if tmp.exists(): shutil.rmtree(tmp)
+        (tmp / "frames").mkdir(parents=True); (tmp / "masks").mkdir()
         keep = {f[0]: k for k, f in enumerate(found)}
         lm68, lmd = [], []
         for t, stem, rgb, _ in _frames(it, cfg):
@@ -281,11 +379,18 @@ def prepare_item(it: Item, out_dir: Path, cfg: PrepareConfig, det: Detector | No
         ann = dict(lmk68=np.stack(lm68), box=boxes, source_frame=np.array([f[0] for f in found]))
         if all(d is not None for d in lmd) and len({d.shape for d in lmd}) == 1: ann["lmk_dense"] = np.stack(lmd)
         np.savez(tmp / "annotations.npz", **ann)
-        meta = dict(id=it.id, kind="prepared", source=it.source, frames=len(found), size=cfg.size, dropped=dropped,
+        meta = dict(id=it.id, kind="prepared", source=it.source, source_key=source_key(it), fingerprint=prepare_fingerprint(cfg),
+                    frames=len(found), size=cfg.size, dropped=dropped,
                     landmarks="user" if user is not None else "mediapipe-face-mesh-478",
                     seconds=round(time.perf_counter() - t0, 2))
+        if it.note: meta["note"] = it.note
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
-        os.replace(tmp, vdir)
+        if vdir.exists():                                 # overwrite: move the old video aside, then drop it
+            old = vdir.with_name(f".{vdir.name}.old-{os.getpid()}"); os.replace(vdir, old); os.replace(tmp, vdir); shutil.rmtree(old)
+        else: os.replace(tmp, vdir)
+    except OSError as e:                                  # the output, not the input: stop the run
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(e.errno, f"cannot write {vdir} ({e.strerror or e})") from e
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return dict(id=it.id, status="written", frames=len(found), dropped=len(dropped))
@@ -294,10 +399,11 @@ def prepare_item(it: Item, out_dir: Path, cfg: PrepareConfig, det: Detector | No
 _DET: dict = {}
 
 def _run(job: tuple) -> dict:
-    it, out_dir, cfg = job
+    it, out_dir, cfg, overwrite = job
     try:
         if "det" not in _DET: _DET["det"] = Detector(cfg.min_confidence)
-        return prepare_item(it, Path(out_dir), cfg, _DET["det"])
+        return prepare_item(it, Path(out_dir), cfg, _DET["det"], overwrite)
+    except OutputError: raise                                   # the environment, not this input: stop the run
     except PrepareError as e:
         return dict(id=it.id, status="dropped", path=it.source, reason=str(e))
     except Exception as e:                                      # anything unexpected: record it, keep going
@@ -305,7 +411,9 @@ def _run(job: tuple) -> dict:
         return dict(id=it.id, status="dropped", path=it.source, reason=f"error: {type(e).__name__}: {e}")
 
 def prepare(sources: list[str | Path], out: str | Path, split: str = "train", cfg: PrepareConfig | None = None,
-            workers: int = 1, progress: bool = True) -> dict:
+            workers: int = 1, progress: bool = True,
+            overwrite: bool = False, # re-prepare videos written with other settings (else they are an error)
+           ) -> dict:
     "Prepare videos, frame folders and photos into `out/split/` and rewrite `out/manifest.json`, holding the folder's lock."
     cfg = cfg or PrepareConfig()
     if split not in ("train", "val", "test"): raise ValueError(f"split must be train, val or test, got {split!r}")
@@ -314,19 +422,50 @@ def prepare(sources: list[str | Path], out: str | Path, split: str = "train", cf
     with folder_lock(out, f"sheap prepare --split {split}"):
         (out / split).mkdir(parents=True, exist_ok=True)
         for p in work_in_progress(out / split): shutil.rmtree(p, ignore_errors=True)   # we hold the lock: dead runs' work
-        return _prepare(sources, out, split, cfg, workers, progress)
+        return _prepare(sources, out, split, cfg, workers, progress, overwrite)
 
-def _prepare(sources, out: Path, split: str, cfg: PrepareConfig, workers: int, progress: bool) -> dict:
+def _assign_ids(items: list[Item], split_dir: Path, cfg: PrepareConfig, overwrite: bool) -> list[bool]:
+    """Give every item the folder of its own source: a finished video of the same content keeps its id, another
+    source of the same name gets `name-1`, `name-2`, ...; returns which items replace a video prepared with other settings."""
+    fp, taken, replace = prepare_fingerprint(cfg), set(), []
+    for it in items:
+        key, base = source_key(it), it.name or it.id
+        for n in range(1_000_000):
+            cand = base if n == 0 else f"{base}-{n}"
+            if cand in taken: continue
+            meta = split_dir / cand / "meta.json"
+            if not meta.exists(): break
+            try: m = json.loads(meta.read_text())
+            except (OSError, json.JSONDecodeError): continue          # not ours to reuse
+            if m.get("source_key", key if m.get("source") == it.source else None) == key: break
+        it.id = cand; taken.add(cand)
+        old = json.loads(meta.read_text()).get("fingerprint", fp) if meta.exists() else fp
+        if old != fp and not overwrite:
+            raise ValueError(f"{meta.parent}: prepared with other settings (size, crop, stride, frames or face size) than "
+                             f"this run's; use --overwrite to prepare it again, or another --out")
+        replace.append(old != fp)
+    return replace
+
+def _prepare(sources, out: Path, split: str, cfg: PrepareConfig, workers: int, progress: bool, overwrite: bool = False) -> dict:
     from tqdm.auto import tqdm
     items, skipped = discover(sources, cfg.each_image)
-    jobs = [(it, str(out / split), cfg) for it in items]
-    if workers <= 1: results = [_run(j) for j in tqdm(jobs, disable=not progress, desc=f"prepare {split}")]
-    else:
-        import multiprocessing as mp
-        with mp.get_context("spawn").Pool(workers) as pool:
-            results = list(tqdm(pool.imap_unordered(_run, jobs), total=len(jobs), disable=not progress, desc=f"prepare {split}"))
+    replace = _assign_ids(items, out / split, cfg, overwrite)
+    jobs = [(it, str(out / split), cfg, r) for it, r in zip(items, replace)]
+    results, fault = [], None
+    try:
+        if workers <= 1:
+            for j in tqdm(jobs, disable=not progress, desc=f"prepare {split}"): results.append(_run(j))
+        else:
+            import multiprocessing as mp
+            with mp.get_context("spawn").Pool(workers) as pool:
+                for r in tqdm(pool.imap_unordered(_run, jobs), total=len(jobs), disable=not progress, desc=f"prepare {split}"):
+                    results.append(r)
+    except OutputError as e: fault = e
     new_drops = skipped + [dict(path=r["path"], reason=r["reason"]) for r in results if r["status"] == "dropped"]
     man = write_prepared_manifest(out, cfg, new_drops)
+    if fault is not None:
+        raise OutputError(fault.errno, f"{fault.strerror}; stopped after {len(results)} of {len(jobs)} inputs, "
+                                       f"the {man['kept']} finished videos are kept in {out / 'manifest.json'}")
     man["this_run"] = {s: sum(r["status"] == s for r in results) for s in ("written", "skipped", "dropped")}
     man["this_run"]["unsupported"] = len(skipped)
     return man
@@ -342,6 +481,7 @@ def write_prepared_manifest(out: Path, cfg: PrepareConfig | None = None, new_dro
     for split in ("train", "val", "test"):
         for meta in finished_videos(out / split):
             vids.append(dict(split=split, id=meta["id"], frames=meta["frames"], source=meta.get("source"), path=f"{split}/{meta['id']}"))
+            if meta.get("note"): vids[-1]["note"] = meta["note"]
             dropped += [dict(path=f"{meta.get('source')}:{d['frame']}", reason=d["reason"]) for d in meta.get("dropped", [])]
     kept_src = {v["source"] for v in vids}
     inputs = {d["path"]: d for d in old.get("dropped_inputs", []) if d["path"] not in kept_src}

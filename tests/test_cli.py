@@ -2,6 +2,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import smplx
 import torch
 
@@ -44,12 +45,13 @@ def test_prepare_records_bad_inputs_and_keeps_going(tmp_path):
     r = run("prepare", str(src), str(tmp_path / "missing"), "--out", str(out), "--size", "256")
     assert r.returncode == 0, r.stderr
     man = json.loads((out / "manifest.json").read_text())
-    # default: the folder's images are the frames of one video; bad frames and inputs are recorded with reasons
-    assert [v["id"] for v in man["videos"]] == ["mixed"] and man["videos"][0]["frames"] == 1
+    # photos with unnumbered names are separate items, never the frames of one video; bad inputs recorded with reasons
+    assert [v["id"] for v in man["videos"]] == ["mixed_astronaut"] and man["videos"][0]["frames"] == 1
+    assert "not a video frame" in man["videos"][0]["note"]
     why = {d["path"].split("/")[-1]: d["reason"] for d in man["dropped"]}
-    assert why["mixed:blank"] == "no face" and why["mixed:corrupt"].startswith("unreadable image")
+    assert why["blank.png"] == "no usable frames (no face)" and why["corrupt.jpg"].startswith("no usable frames (unreadable image")
     assert why["empty.mp4"].startswith("unreadable or empty video") and why["missing"] == "not found"
-    vdir = out / "train" / "mixed"
+    vdir = out / "train" / "mixed_astronaut"
     assert {p.name for p in vdir.iterdir()} == {"frames", "masks", "annotations.npz", "meta.json"}
     with np.load(vdir / "annotations.npz") as z:
         assert z["lmk68"].shape == (1, 68, 2) and z["lmk_dense"].shape == (1, 478, 2)
@@ -98,3 +100,34 @@ def test_synth_concurrent_and_changed_settings(tmp_path):
     assert again.returncode == 0, again.stderr[-1000:]
     sizes = {json.loads((out / "train" / v / "meta.json").read_text())["size"] for v in ("train_00000", "train_00001", "train_00002")}
     assert sizes == {96} and json.loads((out / "manifest.json").read_text())["kept"] == 3
+
+
+def test_prepare_photos_links_and_reruns(tmp_path):
+    "Numbered photos of different sizes are not a video; link loops end; a re-run with other settings is refused."
+    import json, os
+    import skimage.data
+    from PIL import Image
+    src = tmp_path / "photos"
+    src.mkdir()
+    a = skimage.data.astronaut()
+    Image.fromarray(a).save(src / "img_1.jpg")
+    Image.fromarray(a[:400, 60:460]).save(src / "img_2.jpg")            # another size: never smoothed with img_1 as a video
+    os.symlink(src, src / "loop")
+    os.symlink(tmp_path / "gone.mp4", src / "gone.mp4")
+    out = tmp_path / "prep"
+    base = ["prepare", str(src), "--out", str(out), "--size", "128"]
+    r = run(*base)
+    assert r.returncode == 0, r.stderr[-1000:]
+    man = json.loads((out / "manifest.json").read_text())
+    assert [v["id"] for v in man["videos"]] == ["photos_img_1", "photos_img_2"], man["videos"]
+    why = {d["path"].split("/")[-1]: d["reason"] for d in man["dropped_inputs"]}
+    assert why["loop"].startswith("link loop") and why["gone.mp4"] == "dangling symbolic link"
+    for v in man["videos"]:                                             # every crop holds its face, inside the image
+        with np.load(out / v["path"] / "annotations.npz") as z:
+            assert ((z["lmk68"] > 0) & (z["lmk68"] < 128)).all()
+    changed = run(*base[:-1], "96")
+    assert changed.returncode == 2 and "other settings" in changed.stderr and "Traceback" not in changed.stderr
+    assert json.loads((out / "manifest.json").read_text()) == man
+    again = run(*base[:-1], "96", "--overwrite")
+    assert again.returncode == 0, again.stderr[-1000:]
+    assert {json.loads((out / v["path"] / "meta.json").read_text())["size"] for v in man["videos"]} == {96}
