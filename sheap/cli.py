@@ -51,6 +51,15 @@ def _prepare(args):
           f"{r['unsupported']} unsupported; {man['kept']} videos ({man['kept_frames']} frames) in {args.out / 'manifest.json'}")
     for reason, n in sorted(man["dropped_counts"].items()): print(f"  dropped: {n} x {reason}")
 
+def _predict(args):
+    from sheap.predict import load_model, predict_paths
+    model = load_model(args.model, args.device, flame=args.flame)
+    rep = predict_paths(args.inputs, args.out, model, crop=not args.no_crop, size=args.size, batch=args.batch, smooth=args.smooth,
+                        now=args.now, mesh=args.mesh, overlays=not args.no_overlay, max_frames=args.max_frames)
+    print(f"{rep['ok']} inputs predicted, {rep['failed']} failed, {len(rep['skipped'])} skipped; report in {args.out / 'report.json'}")
+    for e in rep["inputs"]:
+        if e["status"] == "failed": print(f"  failed: {e['input']}: {e['reason']}")
+
 def _train(args):
     from sheap.train import run
     run(args)
@@ -146,6 +155,21 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int_in(1, 1024), default=1, help="processes")
     r.add_argument("--overwrite", action="store_true", help="prepare again the videos written with other settings (else: an error)")
     r.set_defaults(func=_prepare)
+    q = sub.add_parser("predict", help="FLAME parameters, meshes and overlays of photos, folders and videos")
+    q.add_argument("inputs", nargs="+", type=Path, help="images, videos or folders (searched recursively)")
+    q.add_argument("--out", type=Path, required=True, help="output folder (per input: .npz, .json, mesh, overlay; report.json)")
+    q.add_argument("--model", type=Path, default=Path("models/sheap-tiny"), help="trained model folder, or the authors' TorchScript file (with --flame)")
+    q.add_argument("--flame", type=Path, default=None, help="FLAME model file (needed for TorchScript models; overrides a trained model's)")
+    q.add_argument("--device", type=device, default="cpu")
+    q.add_argument("--size", type=int_in(32, 4096), default=256, help="crop and overlay size in pixels")
+    q.add_argument("--batch", type=int_in(1, 4096), default=32, help="images per forward pass")
+    q.add_argument("--max-frames", type=COUNT, default=None, help="frames read per video (default: all)")
+    q.add_argument("--smooth", action="store_true", help="videos: one shape per clip, One-Euro filter on pose, expression, eyelids, translation")
+    q.add_argument("--now", action="store_true", help="also write NoW submission files (neutral mesh and 7 landmarks, mm)")
+    q.add_argument("--mesh", choices=("obj", "ply"), default="obj", help="mesh file format")
+    q.add_argument("--no-crop", action="store_true", help="inputs are face crops already (as `sheap prepare` frames them)")
+    q.add_argument("--no-overlay", action="store_true", help="skip the overlay images and videos")
+    q.set_defaults(func=_predict)
     from sheap.train import add_arguments
     t = add_arguments(sub.add_parser("train", help="train SHeaP from params.yaml (profiles cpu-tiny, gpu-bench, paper; torchrun for many GPUs)"))
     t.set_defaults(func=_train)

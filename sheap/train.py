@@ -110,7 +110,9 @@ def head_model_path(cfg: dict) -> Path:
     if not p.exists(): raise FileNotFoundError(f"{p}: head model not found (run `dvc repro head_model` or set assets.flame_model)")
     return p
 
-def build_model(cfg: dict, device: str | torch.device = "cpu") -> SHeaP:
+def build_model(cfg: dict, device: str | torch.device = "cpu",
+                inference: bool = False, # weights come from a trained model: no FaRL initialisation, no loss networks
+               ) -> SHeaP:
     "The SHeaP model of `cfg` (weights initialised from `train.seed`), with the optional assets it names."
     enc, reg, _ = model_configs(cfg)
     a = cfg["assets"]
@@ -118,9 +120,10 @@ def build_model(cfg: dict, device: str | torch.device = "cpu") -> SHeaP:
     torch.manual_seed(cfg["train"]["seed"])
     dino = dino_features(a["dinov2"], reg.d_dino)
     lc = LossConfig(**cfg["loss"])
-    nets = FaceNetworks.from_paths(a["vggface2"], a["arcface"], a["expression"], crop_scale=lc.face_crop_scale)
+    nets = None if inference else FaceNetworks.from_paths(a["vggface2"], a["arcface"], a["expression"], crop_scale=lc.face_crop_scale)
     model = SHeaP(flame, enc, reg, dino=dino, face_networks=nets, loss=lc, step=StepConfig(**cfg["step"]))
-    if a["farl"] is not None: load_farl(model.estimator, a["farl"])
+    if inference: pass
+    elif a["farl"] is not None: load_farl(model.estimator, a["farl"])
     else: log.warning("assets.farl is null: the ViT starts from random weights (the paper initialises it from FaRL)")
     return model.to(device)
 
@@ -418,16 +421,19 @@ def save_model(model: SHeaP, cfg: dict, out: str | Path, step: int) -> Path:
     os.replace(out / f".config.tmp-{os.getpid()}", out / "config.json")
     return out
 
-def load_trained(path: str | Path, device: str | torch.device = "cpu") -> SHeaP:
-    "A model written by `save_model` (`model.safetensors` + `config.json`), or a training checkpoint folder."
+def load_trained(path: str | Path, device: str | torch.device = "cpu",
+                 config: dict | None = None, # the training configuration to use instead of the stored one (e.g. other asset paths)
+                ) -> SHeaP:
+    "A model written by `save_model` (`model.safetensors` + `config.json`), or a training checkpoint folder, for inference."
     path = Path(path)
-    if not (path / "config.json").exists() and (path / "state.json").exists(): conf = dict(config=read_state(path)["config"])
+    if config is not None: conf = dict(config=config)
+    elif not (path / "config.json").exists() and (path / "state.json").exists(): conf = dict(config=read_state(path)["config"])
     else:
         cp = path / "config.json"
         try: conf = json.loads(cp.read_text())
         except (OSError, ValueError) as e: raise CheckpointError(f"{cp}: not a readable model config ({e})") from e
         if not isinstance(conf, dict) or conf.get("format") != "sheap-model": raise CheckpointError(f"{cp}: not a sheap model config")
-    model = build_model(conf["config"], device)
+    model = build_model(conf["config"], device, inference=True)
     load_learned_state(model, _load_tensors(path / "model.safetensors"), path / "model.safetensors")
     return model.eval()
 

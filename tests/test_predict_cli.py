@@ -1,0 +1,47 @@
+"`sheap predict` as a user runs it: synthetic frames, a real photo, a corrupt file and a short video in one call."
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "sheap.cli", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_predict_photos_frames_video_and_a_corrupt_file(tmp_path, head_dir):
+    import cv2, skimage.data
+    from PIL import Image
+    from sheap.train import resolve_config, build_model, save_model
+    cfg = resolve_config("params.yaml", overrides=[f"train.head_model={head_dir / 'FLAME_NEUTRAL.pkl'}"])
+    save_model(build_model(cfg), cfg, tmp_path / "model", step=0)
+    r = run("synth", "--out", str(tmp_path / "syn"), "--model", str(head_dir / "FLAME_NEUTRAL.pkl"), "--videos", "1",
+            "--frames", "2", "--size", "192", "--workers", "1")
+    assert r.returncode == 0, r.stderr[-1000:]
+    inp = tmp_path / "in"
+    inp.mkdir()
+    a = skimage.data.astronaut()
+    Image.fromarray(a).save(inp / "astronaut.png")
+    (inp / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not a jpeg")
+    vw = cv2.VideoWriter(str(inp / "clip.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 25, (320, 320))
+    for t in range(5): vw.write(np.ascontiguousarray(cv2.warpAffine(a, np.float32([[1, 0, -60 - 2 * t], [0, 1, -20]]), (320, 320))[..., ::-1]))
+    vw.release()
+    out = tmp_path / "out"
+    r = run("predict", str(inp), str(tmp_path / "syn" / "train" / "train_00000" / "frames"), "--out", str(out),
+            "--model", str(tmp_path / "model"), "--size", "128", "--smooth", "--now", "--mesh", "ply")
+    assert r.returncode == 0, r.stderr[-2000:]
+    rep = json.loads((out / "report.json").read_text())
+    st = {e["id"]: e for e in rep["inputs"]}
+    assert st["in_broken"]["status"] == "failed" and st["in_broken"]["reason"].startswith("unreadable image")
+    assert st["in_astronaut"]["status"] == "ok" and st["in_clip"]["status"] == "ok" and st["in_clip"]["frames"] == 5
+    for f in ("in_astronaut.npz", "in_astronaut.json", "in_astronaut.ply", "in_astronaut_overlay.jpg", "in_astronaut_now.obj",
+              "in_clip/params.npz", "in_clip/overlay.mp4"):
+        assert (out / f).is_file(), f
+    with np.load(out / "in_astronaut.npz") as z:
+        assert z["pose"].shape == (5, 3, 3) and z["pose_axis_angle"].shape == (5, 3) and np.isfinite(z["shape"]).all()
+    syn = [e for e in rep["inputs"] if e["id"].startswith("frames_")]
+    assert len(syn) == 2 and rep["failed"] == 1 + sum(e["status"] == "failed" for e in syn)
+    assert cv2.VideoCapture(str(out / "in_clip" / "overlay.mp4")).get(cv2.CAP_PROP_FRAME_COUNT) == 5
+    bad = run("predict", str(inp), "--out", str(tmp_path / "o2"), "--model", str(tmp_path / "nope"))
+    assert bad.returncode == 2 and "no such model" in bad.stderr and "Traceback" not in bad.stderr
