@@ -5,7 +5,7 @@
 
 # %% ../nbs/22_avatar.ipynb #dd6747cc
 from __future__ import annotations
-import hashlib, json, os
+import hashlib, io, json
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -14,6 +14,7 @@ from torch import Tensor
 from .binding import CanonicalGaussians, WorldGaussians
 from .flame import FLAME
 from .encoder import CheckpointError
+from .mesh import _atomic_write
 
 # %% auto #0
 __all__ = ['SH_C0', 'PLY_PROPERTIES', 'RIG_PARAMS', 'RIG_GAUSSIANS', 'export_splat_ply', 'Rig', 'save_rig', 'load_rig',
@@ -38,10 +39,9 @@ def export_splat_ply(path: str | Path, g: WorldGaussians, colors: Tensor | None 
     if not np.isfinite(data).all(): raise ValueError("the Gaussians contain NaN or Inf")
     rec = np.empty(data.shape[0], dtype=[(n, "<f4") for n in PLY_PROPERTIES])
     for k, n in enumerate(PLY_PROPERTIES): rec[n] = data[:, k]
-    path = Path(path); tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    PlyData([PlyElement.describe(rec, "vertex")]).write(str(tmp))
-    os.replace(tmp, path)
-    return path
+    buf = io.BytesIO(); PlyData([PlyElement.describe(rec, "vertex")]).write(buf)
+    _atomic_write(Path(path), buf.getvalue())
+    return Path(path)
 
 # %% ../nbs/22_avatar.ipynb #8e0f1dc2
 @dataclass
@@ -62,7 +62,7 @@ def _template_sha(flame: FLAME) -> str:
 
 def save_rig(path: str | Path, prediction, flame: FLAME, i: int = 0) -> Path:
     "Write item `i` of a `Prediction` made with `gaussians=True` as `path.safetensors` + `path.json`."
-    from safetensors.torch import save_file
+    from safetensors.torch import save
     c = prediction.canonical
     if c is None: raise ValueError("the prediction has no Gaussians: predict with gaussians=True")
     t = {"parent_face": c.parent_face.cpu().long()}
@@ -71,8 +71,8 @@ def save_rig(path: str | Path, prediction, flame: FLAME, i: int = 0) -> Path:
     meta = dict(format="sheap-rig", version=1, gaussians=int(c.parent_face.shape[0]), faces=int(flame.faces.shape[0]),
                 vertices=int(flame.v_template.shape[0]), head_model_sha256=_template_sha(flame))
     path = Path(path).with_suffix("")
-    for suffix, write in ((".safetensors", lambda p: save_file(t, str(p))), (".json", lambda p: p.write_text(json.dumps(meta, indent=1)))):
-        tmp = path.with_name(f".{path.name}{suffix}.partial-{os.getpid()}"); write(tmp); os.replace(tmp, path.with_suffix(suffix))
+    _atomic_write(path.with_suffix(".safetensors"), save(t))
+    _atomic_write(path.with_suffix(".json"), json.dumps(meta, indent=1).encode())
     return path.with_suffix(".safetensors")
 
 def load_rig(path: str | Path, flame: FLAME | None = None) -> Rig:
@@ -99,7 +99,7 @@ def load_rig(path: str | Path, flame: FLAME | None = None) -> Rig:
 
 def animate_rig(rig: Rig, flame: FLAME, **new: Tensor) -> WorldGaussians:
     "The rig's Gaussians on the head posed with new `expr` [1, E], `pose` [1, 5, 3, 3], `eyelids` [1, 2] or `trans` [1, 3]."
-    bad = set(new) - set(RIG_PARAMS) - {"shape"}
+    bad = set(new) - set(RIG_PARAMS)
     if bad: raise ValueError(f"unknown parameters {sorted(bad)}; animate with {RIG_PARAMS}")
     dev = flame.v_template.device
     p = {k: new.get(k, v).to(dev).float() for k, v in rig.params.items()}

@@ -6,7 +6,7 @@ overlays and a report."""
 
 # %% ../nbs/21_predict.ipynb #1c282801
 from __future__ import annotations
-import json, logging, math, os, time
+import errno, json, logging, math, os, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -14,8 +14,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from .flame import FLAME, axis_angle_to_matrix, matrix_to_axis_angle, rotation_6d_to_matrix
-from .cameras import default_camera, project_points
+from .flame import FLAME, axis_angle_to_matrix, matrix_to_axis_angle, matrix_to_rotation_6d, rotation_6d_to_matrix
+from .cameras import DEFAULT_FOV_DEG, default_camera, project_points
 from .encoder import CheckpointError
 
 log = logging.getLogger("sheap.predict")
@@ -47,10 +47,10 @@ class Prediction:
         V, K = default_camera(len(self), size, size, device=self.vertices.device)
         return project_points(self.landmarks, V, K)[0]
 
-    def record(self, i: int) -> dict[str, np.ndarray]:
-        "Item `i` as float32 arrays: the parameters (pose as matrices and as axis-angle), landmarks."
+    def arrays(self, i: int | slice = slice(None)) -> dict[str, np.ndarray]:
+        "Items `i` as float32 arrays: the parameters (pose as matrices and as axis-angle) and landmarks."
         n = lambda t: t[i].detach().float().cpu().numpy()
-        return dict(shape=n(self.shape), expr=n(self.expr), pose=n(self.pose), pose_axis_angle=n(matrix_to_axis_angle(self.pose)),
+        return dict(shape=n(self.shape), expr=n(self.expr), pose=n(self.pose), pose_axis_angle=matrix_to_axis_angle(self.pose[i]).float().cpu().numpy(),
                     eyelids=n(self.eyelids), trans=n(self.trans), landmarks=n(self.landmarks))
 
 # %% ../nbs/21_predict.ipynb #2576f5c1
@@ -69,12 +69,11 @@ def _pad(x: Tensor, n: int) -> Tensor: return torch.cat([x, x.new_zeros(x.shape[
 
 class Predictor(nn.Module):
     "A trained SHeaP model as a module: face crops [B, 3, H, W] in [0, 1] -> `Prediction`."
-    def __init__(self, model):
+    def __init__(self, model, dino_size: int = 448): # dino_size: DINOv2's input in training (`train.dino_size`)
         super().__init__()
         self.model = model.eval()
         self.flame: FLAME = model.flame
-        self.size = model.estimator.cfg.image_size
-        self.dino_size = getattr(model, "dino_size", 2 * self.size)
+        self.size, self.dino_size = model.estimator.cfg.image_size, dino_size
 
     @torch.no_grad()
     def forward(self, images: Tensor, gaussians: bool = False) -> Prediction:
@@ -139,23 +138,15 @@ def load_model(path: str | Path, device: str | torch.device = "cpu",
         try: net = torch.jit.load(str(path), map_location="cpu")
         except Exception as e: raise CheckpointError(f"{path}: not a TorchScript model ({type(e).__name__}: {e})") from None
         return OfficialPredictor(net, FLAME.from_file(flame)).to(device)
-    from sheap.train import load_trained, read_state
-    cp = path / "config.json"
-    if cp.is_file():
-        try: conf = json.loads(cp.read_text())
-        except ValueError as e: raise CheckpointError(f"{cp}: not a readable model config ({e})") from None
-    elif (path / "state.json").is_file(): conf = dict(config=read_state(path)["config"])
-    else: raise CheckpointError(f"{path}: neither a sheap model (config.json + model.safetensors) nor a checkpoint folder")
-    if not isinstance(conf, dict) or "config" not in conf: raise CheckpointError(f"{cp}: not a sheap model config")
+    from sheap.train import load_trained, read_model_config
+    conf = read_model_config(path)
     head = _find_head_model(conf, path, flame)
     sha = conf.get("head_model_sha256")
     if sha and flame is None and hashlib.sha256(head.read_bytes()).hexdigest() != sha:
         raise CheckpointError(f"{head}: not the head model {path} was trained with (SHA-256 differs); pass flame= to force another")
-    conf["config"] = json.loads(json.dumps(conf["config"]))
     conf["config"]["assets"]["flame_model"] = str(head)
     model = load_trained(path, device, config=conf["config"])
-    model.dino_size = conf["config"]["train"]["dino_size"]
-    return Predictor(model)
+    return Predictor(model, conf["config"]["train"]["dino_size"])
 
 # %% ../nbs/21_predict.ipynb #f74bf243
 def face_boxes(frames: list[np.ndarray], det, cfg=None) -> tuple[np.ndarray, list[str]]:
@@ -199,7 +190,6 @@ def one_euro(x: Tensor, fps: float = 25.0, min_cutoff: float = 1.0, beta: float 
 
 def smooth_video(p: Prediction, flame: FLAME, fps: float = 25.0, min_cutoff: float = 3.0, beta: float = 1.0) -> Prediction:
     "One identity for the clip, One-Euro-filtered expression, eyelids, translation and rotations; the head re-posed."
-    from sheap.flame import matrix_to_rotation_6d
     T = len(p)
     f = lambda x: one_euro(x.reshape(T, -1), fps, min_cutoff, beta).reshape(x.shape)
     shape = p.shape.mean(0, keepdim=True).expand_as(p.shape).contiguous()
@@ -209,24 +199,18 @@ def smooth_video(p: Prediction, flame: FLAME, fps: float = 25.0, min_cutoff: flo
     return Prediction(shape, expr, pose, eyelids, trans, out.vertices, out.landmarks, light=p.light)
 
 # %% ../nbs/21_predict.ipynb #d7bb2f96
-def _read_image(path: Path) -> np.ndarray:
-    from PIL import Image, ImageOps
-    with Image.open(path) as im: return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
-
-def _read_video(path: Path, max_frames: int | None = None) -> tuple[list[np.ndarray], float]:
+def _read(it, max_frames: int | None) -> tuple[list[np.ndarray], float]:
+    "The RGB frames of a discovered item (read as `sheap prepare` reads them) and its frame rate (0 for a photo)."
+    from sheap.prepare import PrepareConfig, _frames
+    frames = []
+    for _, _, rgb, why in _frames(it, PrepareConfig(max_frames=max_frames)):
+        if rgb is None: raise ValueError(why)
+        frames.append(rgb)
+    if it.video is None: return frames, 0.0
     import cv2
-    cap = cv2.VideoCapture(str(path))
-    try:
-        if not cap.isOpened(): raise ValueError("unreadable or empty video")
-        fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
-        frames = []
-        while max_frames is None or len(frames) < max_frames:
-            ok, bgr = cap.read()
-            if not ok: break
-            frames.append(np.ascontiguousarray(bgr[..., ::-1]))
+    cap = cv2.VideoCapture(str(it.video))
+    try: return frames, float(cap.get(cv2.CAP_PROP_FPS) or 25.0)
     finally: cap.release()
-    if not frames: raise ValueError("unreadable or empty video (no frames)")
-    return frames, float(fps)
 
 def _crops(frames: list[np.ndarray], boxes: np.ndarray, size: int) -> np.ndarray: # [T, S, S, 3] uint8
     from sheap.prepare import crop_image
@@ -245,13 +229,13 @@ def _write_frame(stem: Path, p: Prediction, i: int, flame: FLAME, box: np.ndarra
                  crop: np.ndarray | None) -> list[str]:
     from PIL import Image
     from sheap.mesh import write_obj, write_ply, _atomic_write
-    rec = p.record(i)
+    rec = p.arrays(i)
     rec["box"] = box.astype(np.float32)
     faces = flame.faces.cpu().numpy()
     tmp = stem.with_name(f".{stem.name}.partial-{os.getpid()}.npz")
     np.savez(tmp, **rec); os.replace(tmp, stem.with_suffix(".npz"))
     meta = {k: v.tolist() for k, v in rec.items()}
-    meta.update(source=source, camera=dict(position=[0, 0, 1], looking="-z", fov_deg=float(__import__("sheap.cameras", fromlist=["x"]).DEFAULT_FOV_DEG)))
+    meta.update(source=source, camera=dict(position=[0, 0, 1], looking="-z", fov_deg=float(DEFAULT_FOV_DEG)))
     _atomic_write(stem.with_suffix(".json"), json.dumps(meta).encode())
     out = [stem.with_suffix(".npz").name, stem.with_suffix(".json").name]
     v = p.vertices[i].numpy()
@@ -281,16 +265,13 @@ def predict_paths(inputs: list[str | Path], out: str | Path, predictor,
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     items, skipped = discover(inputs, each_image=True)
     det = Detector() if crop else None
-    device = next(predictor.parameters()).device
     flame = predictor.flame
+    device = flame.v_template.device
     report = dict(inputs=[], skipped=skipped)
     for it in tqdm(items, disable=not progress, desc="predict"):
         t0, entry = time.perf_counter(), dict(input=it.source, id=it.id)
         try:
-            if it.video is not None: frames, fps = _read_video(it.video, max_frames)
-            else:
-                try: frames, fps = [_read_image(it.images[0])], 0.0
-                except Exception as e: raise ValueError(f"unreadable image ({type(e).__name__})") from None
+            frames, fps = _read(it, max_frames)
             if crop: boxes, why = face_boxes(frames, det)
             else:
                 boxes, why = np.array([[0, 0, max(f.shape[:2])] for f in frames], np.float32), [""] * len(frames)
@@ -305,7 +286,7 @@ def predict_paths(inputs: list[str | Path], out: str | Path, predictor,
                 entry.update(_write_video(out / it.id, p, good, why, boxes, crops, fps, flame, it.source, mesh, now, overlays))
             entry.update(status="ok", frames=len(frames), frames_with_face=len(good))
         except (ValueError, OSError) as e:                    # this input only: recorded, the batch goes on
-            if isinstance(e, OSError) and e.errno in (28, 122, 30): raise   # disk full, quota, read-only: stop
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS): raise   # the output's fault: stop
             entry.update(status="failed", reason=str(e))
         except Exception as e:
             log.exception("%s failed", it.source)
@@ -325,10 +306,10 @@ def _write_video(folder: Path, p: Prediction, good: list[int], why: list[str], b
     T = len(why)
     for k, t in enumerate(good): _write_frame(folder / f"{t:06d}", p, k, flame, boxes[t], f"{source}:{t}", mesh, now, None)
     full = {}
-    for key, v in {k: np.stack([p.record(i)[k] for i in range(len(p))]) for k in p.record(0)}.items():
+    for key, v in p.arrays().items():                     # every frame, NaN where it had no face
         a = np.full((T, *v.shape[1:]), np.nan, np.float32); a[good] = v; full[key] = a
     np.savez(folder / "params.npz", box=boxes, frame_has_face=np.array([not w for w in why]), fps=np.float32(fps), **full)
-    res = dict(outputs=["params.npz"] + [f"{t:06d}.*" for t in good[:1]], frames_failed={str(t): w for t, w in enumerate(why) if w})
+    res = dict(outputs=["params.npz", f"{len(good)} x <frame>.npz/.json/.{mesh}"], frames_failed={str(t): w for t, w in enumerate(why) if w})
     if overlays:
         S = crops.shape[1]
         tmp = folder / f".overlay.partial-{os.getpid()}.mp4"

@@ -60,6 +60,7 @@ class Item:
     images: list[Path] = field(default_factory=list)
     note: str = ""                   # why a folder's images became separate items
     name: str = ""                   # the id before it was made unique
+    key: str = ""                    # `source_key`, once computed
 
 def _name(p: Path, root: Path) -> str:
     rel = p.relative_to(root.parent) if p != root else Path(p.name)
@@ -122,7 +123,7 @@ def discover(sources: list[str | Path], each_image: bool = False) -> tuple[list[
             if imgs:
                 order, why = (None, "each_image") if each_image else frame_order(imgs)
                 if order is not None:
-                    for k in order: seen.setdefault(tuple(getattr(k.stat(), a) for a in ("st_dev", "st_ino")), str(k))
+                    for k in order: st = k.stat(); seen.setdefault((st.st_dev, st.st_ino), str(k))
                     items.append(Item(_name(p, root), str(p), images=order))
                 else:
                     if not each_image: logging.getLogger("sheap.prepare").info("%s: separate photos, not a video (%s)", p, why)
@@ -379,7 +380,7 @@ def prepare_item(it: Item, out_dir: Path, cfg: PrepareConfig, det: Detector | No
         ann = dict(lmk68=np.stack(lm68), box=boxes, source_frame=np.array([f[0] for f in found]))
         if all(d is not None for d in lmd) and len({d.shape for d in lmd}) == 1: ann["lmk_dense"] = np.stack(lmd)
         np.savez(tmp / "annotations.npz", **ann)
-        meta = dict(id=it.id, kind="prepared", source=it.source, source_key=source_key(it), fingerprint=prepare_fingerprint(cfg),
+        meta = dict(id=it.id, kind="prepared", source=it.source, source_key=it.key or source_key(it), fingerprint=prepare_fingerprint(cfg),
                     frames=len(found), size=cfg.size, dropped=dropped,
                     landmarks="user" if user is not None else "mediapipe-face-mesh-478",
                     seconds=round(time.perf_counter() - t0, 2))
@@ -429,17 +430,18 @@ def _assign_ids(items: list[Item], split_dir: Path, cfg: PrepareConfig, overwrit
     source of the same name gets `name-1`, `name-2`, ...; returns which items replace a video prepared with other settings."""
     fp, taken, replace = prepare_fingerprint(cfg), set(), []
     for it in items:
-        key, base = source_key(it), it.name or it.id
+        it.key = key = source_key(it)
+        base, m = it.name or it.id, {}
         for n in range(1_000_000):
             cand = base if n == 0 else f"{base}-{n}"
             if cand in taken: continue
             meta = split_dir / cand / "meta.json"
-            if not meta.exists(): break
+            if not meta.exists(): m = {}; break
             try: m = json.loads(meta.read_text())
             except (OSError, json.JSONDecodeError): continue          # not ours to reuse
             if m.get("source_key", key if m.get("source") == it.source else None) == key: break
         it.id = cand; taken.add(cand)
-        old = json.loads(meta.read_text()).get("fingerprint", fp) if meta.exists() else fp
+        old = m.get("fingerprint", fp)
         if old != fp and not overwrite:
             raise ValueError(f"{meta.parent}: prepared with other settings (size, crop, stride, frames or face size) than "
                              f"this run's; use --overwrite to prepare it again, or another --out")

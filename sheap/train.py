@@ -27,7 +27,8 @@ __all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUM
            'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'learned_state',
            'load_learned_state', 'save_checkpoint', 'latest_checkpoint', 'read_state', 'config_differences',
            'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel', 'TsvLog', 'open_log',
-           'setup_distributed', 'save_model', 'load_trained', 'train', 'add_arguments', 'run', 'main']
+           'setup_distributed', 'save_model', 'read_model_config', 'load_trained', 'train', 'add_arguments', 'run',
+           'main']
 
 # %% ../nbs/19_train.ipynb #552ed1a6
 PROFILES: dict[str, dict] = {
@@ -122,9 +123,9 @@ def build_model(cfg: dict, device: str | torch.device = "cpu",
     lc = LossConfig(**cfg["loss"])
     nets = None if inference else FaceNetworks.from_paths(a["vggface2"], a["arcface"], a["expression"], crop_scale=lc.face_crop_scale)
     model = SHeaP(flame, enc, reg, dino=dino, face_networks=nets, loss=lc, step=StepConfig(**cfg["step"]))
-    if inference: pass
-    elif a["farl"] is not None: load_farl(model.estimator, a["farl"])
-    else: log.warning("assets.farl is null: the ViT starts from random weights (the paper initialises it from FaRL)")
+    if not inference:
+        if a["farl"] is not None: load_farl(model.estimator, a["farl"])
+        else: log.warning("assets.farl is null: the ViT starts from random weights (the paper initialises it from FaRL)")
     return model.to(device)
 
 # %% ../nbs/19_train.ipynb #55f06799
@@ -421,18 +422,23 @@ def save_model(model: SHeaP, cfg: dict, out: str | Path, step: int) -> Path:
     os.replace(out / f".config.tmp-{os.getpid()}", out / "config.json")
     return out
 
+def read_model_config(path: str | Path) -> dict:
+    "The stored description of a model folder (`config.json` of `save_model`) or of a checkpoint folder (`state.json`)."
+    path = Path(path)
+    cp = path / "config.json"
+    if not cp.exists() and (path / "state.json").exists(): return dict(config=read_state(path)["config"])
+    if not cp.exists(): raise CheckpointError(f"{path}: neither a sheap model (config.json + model.safetensors) nor a checkpoint folder")
+    try: conf = json.loads(cp.read_text())
+    except (OSError, ValueError) as e: raise CheckpointError(f"{cp}: not a readable model config ({e})") from e
+    if not isinstance(conf, dict) or conf.get("format") != "sheap-model" or "config" not in conf: raise CheckpointError(f"{cp}: not a sheap model config")
+    return conf
+
 def load_trained(path: str | Path, device: str | torch.device = "cpu",
                  config: dict | None = None, # the training configuration to use instead of the stored one (e.g. other asset paths)
                 ) -> SHeaP:
     "A model written by `save_model` (`model.safetensors` + `config.json`), or a training checkpoint folder, for inference."
     path = Path(path)
-    if config is not None: conf = dict(config=config)
-    elif not (path / "config.json").exists() and (path / "state.json").exists(): conf = dict(config=read_state(path)["config"])
-    else:
-        cp = path / "config.json"
-        try: conf = json.loads(cp.read_text())
-        except (OSError, ValueError) as e: raise CheckpointError(f"{cp}: not a readable model config ({e})") from e
-        if not isinstance(conf, dict) or conf.get("format") != "sheap-model": raise CheckpointError(f"{cp}: not a sheap model config")
+    conf = dict(config=config) if config is not None else read_model_config(path)
     model = build_model(conf["config"], device, inference=True)
     load_learned_state(model, _load_tensors(path / "model.safetensors"), path / "model.safetensors")
     return model.eval()
