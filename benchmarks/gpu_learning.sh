@@ -19,7 +19,7 @@ case "$1" in
     python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split train --videos 2000 --frames 8 --size 256 --device cuda 2>&1 | tail -1
     t1=$(date +%s.%N)
     python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split val --videos 100 --frames 4 --size 256 --device cuda 2>&1 | tail -1
-    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split test --videos 200 --frames 16 --size 256 --device cuda 2>&1 | tail -1
+    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split test --videos 200 --frames 16 --size 512 --device cuda 2>&1 | tail -1
     t2=$(date +%s.%N)
     python - "$t0" "$t1" "$t2" <<'PY' | tee "$OUT/synth_gpu_bench.json"
 import json, sys

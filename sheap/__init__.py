@@ -5,6 +5,7 @@ _API = {  # the flat public API, imported on first use (the package imports fast
     "FLAME": "flame", "render_gaussians": "render", "rasterize_mesh": "meshraster", "default_camera": "cameras",
     "CanonicalGaussians": "binding", "WorldGaussians": "binding", "prepare": "prepare", "generate": "synthetic",
     "train": "train", "export_splat_ply": "avatar", "save_rig": "avatar", "load_rig": "avatar", "animate_rig": "avatar",
+    "export_onnx": "predict", "viewer": "viewer",
 }
 __all__ = ["__version__", *_API]
 

@@ -53,12 +53,33 @@ def _prepare(args):
 
 def _predict(args):
     from sheap.predict import load_model, predict_paths
-    model = load_model(args.model, args.device, flame=args.flame)
+    model = load_model(args.model, args.device, flame=args.flame, precision=args.precision)
     rep = predict_paths(args.inputs, args.out, model, crop=not args.no_crop, size=args.size, batch=args.batch, smooth=args.smooth,
                         now=args.now, mesh=args.mesh, overlays=not args.no_overlay, max_frames=args.max_frames)
     print(f"{rep['ok']} inputs predicted, {rep['failed']} failed, {len(rep['skipped'])} skipped; report in {args.out / 'report.json'}")
     for e in rep["inputs"]:
         if e["status"] == "failed": print(f"  failed: {e['input']}: {e['reason']}")
+
+def _export(args):
+    import statistics, time, torch
+    from sheap.predict import load_model, export_onnx, onnx_parity
+    model = load_model(args.model, "cpu", flame=args.flame)
+    path = export_onnx(model, args.onnx, opset=args.opset)
+    print(f"wrote {path} and {path.with_suffix('.json')}")
+    if args.no_check: return
+    import onnxruntime as ort
+    x = torch.rand(args.batch, 3, model.size, model.size, generator=torch.Generator().manual_seed(0))
+    diff = onnx_parity(model, path, x)
+    print("onnxruntime vs PyTorch, largest absolute difference: " + ", ".join(f"{k} {v:.1e}" for k, v in diff.items()))
+    if max(diff.values()) > 1e-4: raise ValueError(f"{path}: onnxruntime differs from PyTorch by {max(diff.values()):.1e} (> 1e-4)")
+    sess, xn = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]), x.numpy()
+    def rate(fn):
+        fn(); ts = []
+        for _ in range(5): t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+        return args.batch / statistics.median(ts)
+    with torch.no_grad(): pt = rate(lambda: model(x))
+    print(f"CPU, batch {args.batch}: onnxruntime {rate(lambda: sess.run(None, {'images': xn})):.1f} images/s, "
+          f"PyTorch {pt:.1f} images/s ({torch.get_num_threads()} threads; medians of 5)")
 
 def _train(args):
     from sheap.train import run
@@ -161,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--model", type=Path, default=Path("models/sheap-tiny"), help="trained model folder, or the authors' TorchScript file (with --flame)")
     q.add_argument("--flame", type=Path, default=None, help="FLAME model file (needed for TorchScript models; overrides a trained model's)")
     q.add_argument("--device", type=device, default="cpu")
+    q.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="the estimator's precision (geometry stays float32)")
     q.add_argument("--size", type=int_in(32, 4096), default=256, help="crop and overlay size in pixels")
     q.add_argument("--batch", type=int_in(1, 4096), default=32, help="images per forward pass")
     q.add_argument("--max-frames", type=COUNT, default=None, help="frames read per video (default: all)")
@@ -170,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--no-crop", action="store_true", help="inputs are face crops already (as `sheap prepare` frames them)")
     q.add_argument("--no-overlay", action="store_true", help="skip the overlay images and videos")
     q.set_defaults(func=_predict)
+    x = sub.add_parser("export", help="write a trained model as ONNX (estimator + FLAME), checked against PyTorch with onnxruntime")
+    x.add_argument("--onnx", type=Path, required=True, help="output file (.onnx); its description (.json: sizes, faces) is written beside it")
+    x.add_argument("--model", type=Path, default=Path("models/sheap-tiny"), help="trained model folder or checkpoint")
+    x.add_argument("--flame", type=Path, default=None, help="FLAME model file (overrides the model's)")
+    x.add_argument("--opset", type=int_in(13, 21), default=17, help="ONNX opset")
+    x.add_argument("--batch", type=int_in(1, 4096), default=8, help="images in the parity check and the CPU timing")
+    x.add_argument("--no-check", action="store_true", help="skip the onnxruntime parity check and timing")
+    x.set_defaults(func=_export)
     from sheap.train import add_arguments
     t = add_arguments(sub.add_parser("train", help="train SHeaP from params.yaml (profiles cpu-tiny, gpu-bench, paper; torchrun for many GPUs)"))
     t.set_defaults(func=_train)

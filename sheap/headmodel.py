@@ -14,8 +14,9 @@ from .flame import NOW7_IBUG
 
 # %% auto #0
 __all__ = ['EYE_CENTRE', 'EYE_RADIUS', 'MOUTH_Y', 'MOUTH_Z', 'MOUTH_HALF_WIDTH', 'N_AZIMUTH', 'N_RINGS', 'THETA_SPLIT', 'ORIGIN',
-           'NECK_BOTTOM_Y', 'FACE_DENSITY', 'AZIMUTH_WARP', 'REGIONS', 'head_sdf', 'azimuths', 'ring_parameters',
-           'grid_mesh', 'uv_sphere', 'remove_unused', 'head_topology', 'smoothstep', 'assemble', 'raycast_mesh',
+           'NECK_BOTTOM_Y', 'FACE_DENSITY', 'AZIMUTH_WARP', 'LID_GAP', 'EYE_HALF_WIDTH', 'EYE_OPEN_UP', 'EYE_OPEN_DOWN',
+           'REGIONS', 'head_sdf', 'azimuths', 'ring_parameters', 'grid_mesh', 'uv_sphere', 'remove_unused', 'almond',
+           'eyeball_front', 'eye_openings', 'head_topology', 'smoothstep', 'assemble', 'raycast_mesh',
            'vertex_embedding', 'landmarks', 'gauss', 'sym_gauss', 'shape_basis', 'expression_basis', 'eyelid_basis',
            'pose_correctives', 'uv_layout', 'build_head_model', 'write_head_model', 'preview_figure']
 
@@ -63,8 +64,8 @@ def head_sdf(p):
     d = _smin(d, _capsule(p, (0, 0.022, 0.088), (0, -0.018, 0.12), 0.0065, 0.009), 0.014)  # nose bridge
     d = _smin(d, _ellipsoid(p, (0, -0.021, 0.118), (0.011, 0.0095, 0.011)), 0.006)  # nose tip
     d = _smin(d, _mirror(_ellipsoid, p, (0.0125, -0.026, 0.104), (0.0085, 0.0075, 0.0095)), 0.008)  # alae
-    d = _smin(d, _ellipsoid(p, (0, -0.047, MOUTH_Z), (0.025, 0.008, 0.011)), 0.012)  # upper lip
-    d = _smin(d, _ellipsoid(p, (0, -0.062, MOUTH_Z - 0.003), (0.023, 0.008, 0.011)), 0.012)  # lower lip
+    d = _smin(d, _ellipsoid(p, (0, -0.0475, MOUTH_Z - 0.003), (0.024, 0.0068, 0.0085)), 0.012)  # upper lip
+    d = _smin(d, _ellipsoid(p, (0, -0.0615, MOUTH_Z - 0.006), (0.022, 0.0072, 0.0085)), 0.012)  # lower lip
     d = _smin(d, _mirror(_ellipsoid, p, (0.076, 0.0, -0.008), (0.011, 0.03, 0.017)), 0.008)  # ears
     sockets = _mirror(_ellipsoid, p, EYE_CENTRE + (0, 0.002, 0.014), (0.02, 0.012, 0.014))
     d = _smax(d, -sockets, 0.006)
@@ -166,6 +167,42 @@ def remove_unused(verts, faces, *per_vertex):
     remap = np.cumsum(used) - 1
     return (verts[used], remap[faces]) + tuple(a[used] for a in per_vertex)
 
+LID_GAP = 0.0008                     # skin over the eyeball lies this far outside it (the lid's thickness)
+
+EYE_HALF_WIDTH, EYE_OPEN_UP, EYE_OPEN_DOWN = 0.0115, 0.0055, 0.0052   # the almond opening; the upper lid covers the iris' top
+
+def almond(x, c):
+    "Upper and lower rim heights (y, metres) of the eye opening centred at `c`, at horizontal positions `x`."
+    u = np.clip((x - c[0]) / EYE_HALF_WIDTH, -1, 1)
+    tilt = 0.0008 * u * np.sign(c[0])                     # outer corner slightly higher
+    return c[1] + tilt + EYE_OPEN_UP * (1 - u * u) ** 0.7, c[1] + tilt - EYE_OPEN_DOWN * (1 - u * u) ** 0.9
+
+def eyeball_front(xy, c, gap=LID_GAP):
+    "z of the front of the eyeball at `c` (plus `gap`) at points `xy` [N, 2]; -inf outside its disc."
+    h = (EYE_RADIUS + gap) ** 2 - ((xy - c[:2]) ** 2).sum(-1)
+    return np.where(h > 0, c[2] + np.sqrt(np.clip(h, 0, None)), -np.inf)
+
+def eye_openings(verts, faces):
+    "Lay the skin in front of each eyeball onto it, cut an almond-shaped opening, snap the opening's rim onto the almond."
+    verts = verts.copy()
+    for sx in (1, -1):
+        c = EYE_CENTRE * (sx, 1, 1)
+        front = verts[:, 2] > c[2] - 0.004
+        zf = eyeball_front(verts[:, :2], c)
+        verts[:, 2] = np.where(front, np.maximum(verts[:, 2], zf), verts[:, 2])
+        cen = verts[faces].mean(1)
+        up, lo = almond(cen[:, 0], c)
+        inside = (np.abs(cen[:, 0] - c[0]) < EYE_HALF_WIDTH) & (cen[:, 1] < up) & (cen[:, 1] > lo) & (cen[:, 2] > c[2])
+        rim = np.intersect1d(faces[inside], faces[~inside])
+        rim = rim[np.abs(verts[rim, 0] - c[0]) < EYE_HALF_WIDTH]               # the corners stay where they are
+        on = verts[rim, 2] <= zf[rim] + 1e-5                                   # lying on the eyeball before the snap
+        up, lo = almond(verts[rim, 0], c)
+        verts[rim, 1] = np.where(verts[rim, 1] > (up + lo) / 2, up, lo)
+        zf = eyeball_front(verts[rim, :2], c)
+        verts[rim, 2] = np.where(on, zf, np.maximum(verts[rim, 2], zf))
+        faces = faces[~inside]
+    return verts, faces
+
 def head_topology(n_azimuth=N_AZIMUTH, n_rings=N_RINGS, cavity_rows=4):
     """Head surface with eye holes, a mouth slit and a closed mouth cavity.
     Returns verts, faces, and per-vertex flags: lower (moves with the lower lip), cavity."""
@@ -221,13 +258,8 @@ def head_topology(n_azimuth=N_AZIMUTH, n_rings=N_RINGS, cavity_rows=4):
             t = np.concatenate([q, ends])
             cf.append(t[:, ::-1] if flip else t)
     faces = np.concatenate([faces] + cf)
-    # --- eye holes: drop head faces whose centroid lies inside an eyeball
-    cen = verts[faces].mean(1)
-    inside = np.zeros(len(faces), bool)
-    for sx in (1, -1):
-        c = EYE_CENTRE * (sx, 1, 1)
-        inside |= np.linalg.norm(cen - c, axis=-1) < EYE_RADIUS
-    faces = faces[~inside]
+    # --- eye openings: skin over an eyeball lies on it, an almond-shaped opening is cut and its rim snapped to the almond
+    verts, faces = eye_openings(verts, faces)
     verts, faces, lower, cavity, ring_t, azimuth, keep = remove_unused(verts, faces, lower, cavity, ring_t, azimuth, np.arange(len(verts)))
     corners, interior, dup = (np.searchsorted(keep, a) for a in (corners, interior, dup))
     return verts, faces, lower, cavity, corners, interior, dup, ring_t, azimuth
@@ -259,7 +291,9 @@ def assemble(n_azimuth=N_AZIMUTH, n_rings=N_RINGS):
     region = np.full(len(verts), REGIONS.index("scalp"))
     neck = (y < -0.075) & ~((z > 0.02) & (y > -0.118 + 0.25 * np.maximum(0, -z + 0.04)))
     face = (y < 0.068) & (z > 0.012 + 0.55 * np.abs(x)) & ~neck
-    lips = cavity | ((np.abs(x) < MOUTH_HALF_WIDTH + 0.002) & (np.abs(y - MOUTH_Y) < 0.0125) & (z > 0.08))
+    u = np.clip(np.abs(x) / (MOUTH_HALF_WIDTH + 0.002), 0, 1)                # lens-shaped lips, thinner at the corners
+    lips = cavity | ((np.abs(x) < MOUTH_HALF_WIDTH + 0.002) & (y - MOUTH_Y < 0.0095 * np.sqrt(1 - u * u) + 0.001)
+                     & (MOUTH_Y - y < 0.011 * np.sqrt(1 - u * u) + 0.001) & (z > 0.08))
     region[neck] = REGIONS.index("neck"); region[face] = REGIONS.index("face"); region[lips] = REGIONS.index("lips")
     region[n_h:] = REGIONS.index("eyes")
     # ---- joint regressor: root, neck, jaw, eye_l, eye_r as averages of symmetric vertex sets
@@ -292,8 +326,8 @@ def assemble(n_azimuth=N_AZIMUTH, n_rings=N_RINGS):
     weights[:, 2] = w_head * w_jaw
     weights[n_h:] = 0; weights[eye_l, 3] = 1; weights[eye_r, 4] = 1
     bnd = _boundary(head_f)
-    rim_l = bnd[np.linalg.norm(head_v[bnd] - left_c, axis=-1) < 0.03]
-    rim_r = bnd[np.linalg.norm(head_v[bnd] - right_c, axis=-1) < 0.03]
+    rim_l = bnd[np.linalg.norm(head_v[bnd] - left_c, axis=-1) < 0.02]
+    rim_r = bnd[np.linalg.norm(head_v[bnd] - right_c, axis=-1) < 0.02]
     normals = _normals(verts, faces); normals[slit_lower] = normals[slit_upper]
     return dict(rim_l=rim_l, rim_r=rim_r, normals=normals, ring_t=ring_t, azimuth=azimuth, mouth_corners=mouth_corners, slit_upper=slit_upper, slit_lower=slit_lower, verts=verts, faces=faces, region=region, lower=lower, cavity=cavity, n_head=n_h,
                 eye_l=eye_l, eye_r=eye_r, J_regressor=J_regressor, joints=joints, weights=weights)
@@ -506,25 +540,23 @@ def expression_basis(m, rng, n=100, peak_first=0.008, decay=0.5):
     return Q / peak * (peak_first * (1.0 + np.arange(n)) ** -decay)
 
 # %% ../nbs/03_headmodel.ipynb #48c506a5
-def eyelid_basis(m):
-    "Linear blendshapes [V,3,2] (left, right) that close the upper lids over the eyeballs."
+def eyelid_basis(m, crease: float = 0.007):
+    "Linear blendshapes [V,3,2] (left, right) that lower the upper lids onto the lower rims, stretching the skin up to the crease."
     p = m['verts']
     out = np.zeros((len(p), 3, 2))
-    for k, (c, rim) in enumerate(((EYE_CENTRE, m['rim_l']), (EYE_CENTRE * (-1, 1, 1), m['rim_r']))):
-        rim_lo = rim[p[rim, 1] < c[1]]
-        order = np.argsort(p[rim_lo, 0])
-        lo_x, lo_y = p[rim_lo[order], 0], p[rim_lo[order], 1]
-        near = np.nonzero((np.linalg.norm(p[:, [0, 1]] - c[[0, 1]], axis=-1) < 0.03) & (p[:, 2] > c[2] - 0.01)
-                          & (p[:, 1] > c[1] - 0.003) & (np.arange(len(p)) < m['n_head']))[0]
-        rim_up = rim[p[rim, 1] >= c[1]]
-        d_rim = np.linalg.norm(p[near][:, None] - p[rim_up][None], axis=-1).min(1)
-        fall = smoothstep(1 - d_rim / 0.012)
-        target_y = np.interp(p[near, 0], lo_x, lo_y)
-        q = p[near].copy(); q[:, 1] = target_y
-        rad = EYE_RADIUS + 0.0008
-        h = np.clip(rad ** 2 - ((q[:, [0, 1]] - c[[0, 1]]) ** 2).sum(-1), 0, None)
-        q[:, 2] = np.maximum(q[:, 2], c[2] + np.sqrt(h))
-        out[near, :, k] = (q - p[near]) * fall[:, None]
+    for k, c in enumerate((EYE_CENTRE, EYE_CENTRE * (-1, 1, 1))):
+        x, y, z = p.T
+        up, lo = almond(x, c)
+        d = y - up                                                             # height above the upper rim
+        lid = ((np.abs(x - c[0]) < EYE_HALF_WIDTH) & (d > -1e-6) & (d < crease) & (z > c[2])
+               & (np.arange(len(p)) < m['n_head']))
+        q = p[lid].copy()
+        q[:, 1] -= (up - lo)[lid] * (1 - d[lid] / crease)                        # the rim reaches the lower rim; the crease stays
+        z_on = eyeball_front(q[:, :2], c)
+        mid = eyeball_front((p[lid, :2] + q[:, :2]) / 2, c)
+        on = z[lid] <= eyeball_front(p[lid, :2], c) + 1e-5
+        q[:, 2] = np.where(on, np.maximum(z_on, 2 * mid - z[lid]), z[lid])       # half-closed lids stay in front of the eyeball
+        out[lid, :, k] = q - p[lid]
     return out
 
 def pose_correctives(m):
@@ -584,7 +616,9 @@ def build_head_model(seed: int = 0) -> dict:
         lmk7_face_idx=sfi[static7], lmk7_b_coords=sbc[static7],
         eyelids=eyelid_basis(m), vt=vt, ft=ft, region=m['region'].astype(np.int64))
 
-def write_head_model(out_dir: str | Path, seed: int = 0) -> Path:
+def write_head_model(out_dir: str | Path, seed: int = 0,
+                     mediapipe: bool = True, # add the shipped mediapipe embedding (False: only to fit a new one)
+                    ) -> Path:
     "Write the procedural model in FLAME's file layout (smplx-compatible) into `out_dir`."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     m = build_head_model(seed)
@@ -600,9 +634,10 @@ def write_head_model(out_dir: str | Path, seed: int = 0) -> Path:
     np.savez(tmp / "sheap_extras.npz", vt=m["vt"], ft=m["ft"], region=m["region"], region_names=np.array(REGIONS),
              eyelids=m["eyelids"], lmk7_face_idx=m["lmk7_face_idx"], lmk7_b_coords=m["lmk7_b_coords"], seed=np.array(seed))
     mp = Path(str(importlib.resources.files("sheap") / "assets" / "mediapipe_embedding_procedural.npz"))   # fitted by `synthetic.fit_mediapipe_embedding`
-    with np.load(mp) as e:
-        if int(e["n_faces"]) != len(m["f"]): raise ValueError(f"{mp}: fitted on a head of {int(e['n_faces'])} faces, this one has {len(m['f'])}")
-        np.savez(tmp / "mediapipe_landmark_embedding.npz", lmk_face_idx=e["lmk_face_idx"], lmk_b_coords=e["lmk_b_coords"], landmark_indices=e["landmark_indices"])
+    if mediapipe:
+        with np.load(mp) as e:
+            if int(e["n_faces"]) != len(m["f"]): raise ValueError(f"{mp}: fitted on a head of {int(e['n_faces'])} faces, this one has {len(m['f'])}")
+            np.savez(tmp / "mediapipe_landmark_embedding.npz", lmk_face_idx=e["lmk_face_idx"], lmk_b_coords=e["lmk_b_coords"], landmark_indices=e["landmark_indices"])
     for p in tmp.iterdir(): p.replace(out_dir / p.name)
     tmp.rmdir()
     return out_dir / "FLAME_NEUTRAL.pkl"

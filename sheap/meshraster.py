@@ -75,6 +75,7 @@ def rasterize_mesh(verts: Tensor,    # [B, V, 3] world, metres
                    smooth_normals: bool = True,       # interpolate vertex normals (else flat face normals)
                    near_plane: float = 0.01,
                    check_inputs: bool = True, # False in training: skips the range and NaN checks (host syncs)
+                   cull_back: bool | Tensor = False, # skip back-facing triangles: all (True) or where this [F] bool is set
                   ) -> MeshRaster:
     "Z-buffer rasterization of a batch of meshes, one camera per item."
     if check_inputs: _check_raster_inputs(verts, faces, viewmats, Ks, width, height)
@@ -85,6 +86,7 @@ def rasterize_mesh(verts: Tensor,    # [B, V, 3] world, metres
     tri, tz = uv[:, faces], z[:, faces]                                       # [B,F,3,2], [B,F,3]
     area = _edge(tri[..., 0, :], tri[..., 1, :], tri[..., 2, :]).detach()
     ok = (tz.detach() > near_plane).all(-1) & (area.abs() > 1e-12)
+    if cull_back is not False: ok = ok & ((area < 0) | ~torch.as_tensor(cull_back, device=dev))   # outward-wound, seen from outside: < 0
     t = tri.detach().reshape(B * F_, 3, 2)
     lo, hi = pixel_boxes((t.amin(1) + t.amax(1)) / 2, (t.amax(1) - t.amin(1)) / 2, width, height)
     hi = torch.where(ok.reshape(-1, 1), hi, lo - 1)

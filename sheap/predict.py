@@ -21,8 +21,9 @@ from .encoder import CheckpointError
 log = logging.getLogger("sheap.predict")
 
 # %% auto #0
-__all__ = ['log', 'POSE_JOINTS', 'OFFICIAL_KEYS', 'Prediction', 'Predictor', 'OfficialPredictor', 'load_model', 'face_boxes',
-           'overlay', 'one_euro', 'smooth_video', 'predict_paths']
+__all__ = ['log', 'POSE_JOINTS', 'PRECISIONS', 'OFFICIAL_KEYS', 'ONNX_OUTPUTS', 'Prediction', 'Predictor', 'OfficialPredictor',
+           'load_model', 'OnnxHead', 'export_onnx', 'onnx_parity', 'face_boxes', 'overlay', 'one_euro', 'smooth_video',
+           'predict_paths']
 
 # %% ../nbs/21_predict.ipynb #fb55773f
 POSE_JOINTS = ("torso", "neck", "jaw", "eye_l", "eye_r")   # FLAME's five joints, in the order of `pose`
@@ -67,25 +68,32 @@ def _resize(images: Tensor, size: int) -> Tensor: # [B, 3, H, W] -> [B, 3, size,
 
 def _pad(x: Tensor, n: int) -> Tensor: return torch.cat([x, x.new_zeros(x.shape[0], n - x.shape[1])], 1) if x.shape[1] < n else x
 
+PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16}
+
 class Predictor(nn.Module):
     "A trained SHeaP model as a module: face crops [B, 3, H, W] in [0, 1] -> `Prediction`."
-    def __init__(self, model, dino_size: int = 448): # dino_size: DINOv2's input in training (`train.dino_size`)
+    def __init__(self, model, dino_size: int = 448, # dino_size: DINOv2's input in training (`train.dino_size`)
+                 precision: str = "fp32",  # "bf16": the estimator's weights and inputs in bfloat16 (FLAME stays float32)
+                 compile: bool = False):   # torch.compile the estimator (first call slow, later ones fast)
         super().__init__()
+        if precision not in PRECISIONS: raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
         self.model = model.eval()
         self.flame: FLAME = model.flame
-        self.size, self.dino_size = model.estimator.cfg.image_size, dino_size
+        self.size, self.dino_size, self.dtype = model.estimator.cfg.image_size, dino_size, PRECISIONS[precision]
+        if precision != "fp32": model.estimator.to(self.dtype)
+        self.estimator = torch.compile(model.estimator) if compile else model.estimator
 
     @torch.no_grad()
     def forward(self, images: Tensor, gaussians: bool = False) -> Prediction:
         images = _check_images(images)
         m, fl = self.model, self.flame
-        e = m.estimator(_resize(images, self.size))
+        e = self.estimator(_resize(images, self.size).to(self.dtype))
         shape, expr = _pad(e.shape.float(), fl.n_shape), _pad(e.expr.float(), fl.n_expr)
         pose, eyelids, trans = e.pose.float(), e.eyelids.float(), e.trans.float()
         out = fl(shape, expr, pose, eyelids if fl.eyelid_dirs is not None else None, trans)
         p = Prediction(shape, expr, pose, eyelids, trans, out.vertices, out.landmarks, light=e.light.float())
         if gaussians:
-            p.canonical, _ = m.regressor(e.features, m.dino(_resize(images, self.dino_size)))
+            p.canonical, _ = m.regressor(e.features.float(), m.dino(_resize(images, self.dino_size)))
             p.gaussians = p.canonical.bind(out.vertices, fl.faces)
         return p
 
@@ -127,6 +135,8 @@ def _find_head_model(conf: dict, model_dir: Path, flame: str | Path | None) -> P
 
 def load_model(path: str | Path, device: str | torch.device = "cpu",
                flame: str | Path | None = None, # FLAME model file: required for TorchScript files, overrides a trained model's
+               precision: str = "fp32",  # "bf16": the estimator in bfloat16 (sheap models; geometry stays float32)
+               compile: bool = False,    # torch.compile the estimator (sheap models)
                ) -> Predictor | OfficialPredictor:
     "A predictor from a trained sheap model (folder, checkpoint folder or `model.safetensors`) or the authors' TorchScript file."
     import hashlib
@@ -137,6 +147,7 @@ def load_model(path: str | Path, device: str | torch.device = "cpu",
         if flame is None: raise ValueError(f"{path}: a TorchScript model needs flame= (the real FLAME 2020 model it was trained with)")
         try: net = torch.jit.load(str(path), map_location="cpu")
         except Exception as e: raise CheckpointError(f"{path}: not a TorchScript model ({type(e).__name__}: {e})") from None
+        if precision != "fp32" or compile: raise ValueError("precision= and compile= apply to sheap models, not TorchScript files")
         return OfficialPredictor(net, FLAME.from_file(flame)).to(device)
     from sheap.train import load_trained, read_model_config
     conf = read_model_config(path)
@@ -146,7 +157,57 @@ def load_model(path: str | Path, device: str | torch.device = "cpu",
         raise CheckpointError(f"{head}: not the head model {path} was trained with (SHA-256 differs); pass flame= to force another")
     conf["config"]["assets"]["flame_model"] = str(head)
     model = load_trained(path, device, config=conf["config"])
-    return Predictor(model, conf["config"]["train"]["dino_size"])
+    return Predictor(model, conf["config"]["train"]["dino_size"], precision, compile)
+
+# %% ../nbs/21_predict.ipynb #4ebd952c
+ONNX_OUTPUTS = ("shape", "expression", "pose", "eyelids", "translation", "light", "vertices", "landmarks")
+
+class OnnxHead(nn.Module):
+    "Estimator + FLAME as one graph: face crops at the ViT's size -> the `ONNX_OUTPUTS`."
+    def __init__(self, pred: Predictor):
+        super().__init__()
+        self.estimator, self.flame = pred.model.estimator, pred.flame
+
+    def forward(self, images: Tensor) -> tuple[Tensor, ...]: # [B, 3, S, S] in [0, 1]
+        e, fl = self.estimator(images), self.flame
+        shape, expr = _pad(e.shape.float(), fl.n_shape), _pad(e.expr.float(), fl.n_expr)
+        pose, eyelids, trans = e.pose.float(), e.eyelids.float(), e.trans.float()
+        out = fl(shape, expr, pose, eyelids if fl.eyelid_dirs is not None else None, trans)
+        return shape, expr, pose, eyelids, trans, e.light.float(), out.vertices, out.landmarks
+
+def export_onnx(pred: Predictor, path: str | Path, opset: int = 17) -> Path:
+    "Write `pred` (a sheap model) as ONNX at `path` (`.onnx`) and its description at `path.with_suffix('.json')`."
+    import warnings
+    if not isinstance(pred, Predictor): raise ValueError("only models trained with sheap can be exported (the authors' TorchScript files are theirs to convert)")
+    if pred.dtype != torch.float32: raise ValueError("export a float32 model (load_model(..., precision='fp32'))")
+    path = Path(path)
+    if path.suffix != ".onnx": raise ValueError(f"{path}: the file name must end in .onnx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.onnx.register_custom_op_symbolic("aten::rad2deg", lambda g, x: g.op("Mul", x, g.op("Constant", value_t=torch.tensor(180 / math.pi))), opset)
+    head, dev = OnnxHead(pred).eval(), pred.flame.v_template.device
+    x = torch.rand(2, 3, pred.size, pred.size, device=dev)
+    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")                                         # tracer warnings about Python-side checks
+        outs = head(x)
+        torch.onnx.export(head, (x,), str(tmp), input_names=["images"], output_names=list(ONNX_OUTPUTS), opset_version=opset,
+                          dynamic_axes={k: {0: "batch"} for k in ("images", *ONNX_OUTPUTS)}, dynamo=False)
+    desc = dict(input=dict(name="images", shape=["batch", 3, pred.size, pred.size], range=[0, 1], layout="RGB, NCHW"),
+                outputs={k: ["batch", *o.shape[1:]] for k, o in zip(ONNX_OUTPUTS, outs)}, pose_joints=list(POSE_JOINTS),
+                fov_deg=DEFAULT_FOV_DEG, opset=opset, faces=pred.flame.faces.cpu().tolist())
+    os.replace(tmp, path)
+    path.with_suffix(".json").write_text(json.dumps(desc))
+    return path
+
+def onnx_parity(pred: Predictor, path: str | Path, images: Tensor) -> dict[str, float]:
+    "Largest absolute difference per output between onnxruntime (CPU) on `path` and PyTorch, on `images` [B, 3, S, S]."
+    try: import onnxruntime as ort
+    except ImportError: raise ImportError("onnxruntime is not installed: pip install onnxruntime") from None
+    images = _check_images(images)
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = sess.run(None, {"images": images.float().cpu().numpy()})
+    with torch.no_grad(): ref = OnnxHead(pred).eval()(images.to(pred.flame.v_template.device))
+    return {k: float(np.abs(g - r.cpu().numpy()).max()) for k, g, r in zip(ONNX_OUTPUTS, got, ref)}
 
 # %% ../nbs/21_predict.ipynb #f74bf243
 def face_boxes(frames: list[np.ndarray], det, cfg=None) -> tuple[np.ndarray, list[str]]:

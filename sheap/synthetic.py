@@ -21,10 +21,11 @@ from .headmodel import EYE_CENTRE
 
 # %% auto #0
 __all__ = ['EMOTIONS', 'EXPR_INDEX', 'PROTOTYPES', 'SKIN', 'HAIR', 'IRIS', 'FACE_REGIONS', 'SCAN_REGIONS', 'MEDIAPIPE_ASSET',
-           'SPLIT_OFFSET', 'emotion_expression', 'SynthConfig', 'FrameParams', 'smooth_track', 'sample_frames',
-           'torso_mesh', 'hair_shell', 'Identity', 'sample_identity', 'vertex_albedo', 'uv_texture', 'scan_point_cloud',
-           'face_areas_mm2', 'fit_mediapipe_embedding', 'render_video', 'landmark_facing', 'detector_landmarks',
-           'fingerprint', 'generate', 'write_manifest', 'OnlineSynthPairs']
+           'EXPOSURE', 'SPLIT_OFFSET', 'emotion_expression', 'SynthConfig', 'FrameParams', 'smooth_track',
+           'sample_frames', 'torso_mesh', 'hair_shell', 'Identity', 'sample_identity', 'vertex_albedo', 'uv_texture',
+           'scan_point_cloud', 'face_areas_mm2', 'fit_mediapipe_embedding', 'filtered_sin', 'hairline_taper',
+           'exposure_gain', 'render_video', 'landmark_facing', 'detector_landmarks', 'fingerprint', 'generate',
+           'write_manifest', 'OnlineSynthPairs']
 
 # %% ../nbs/10_synthetic.ipynb #4f26035e
 EMOTIONS = ("neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt")
@@ -34,8 +35,8 @@ PROTOTYPES = { # name: (expression components, jaw opening rad, eyelid closure, 
     "neutral":  ({}, 0.0, 0.0, 0.0, 0.0),
     "happy":    (dict(smile=2.5, squint=1.0, cheek_puff=0.6, lips_apart=0.5), 0.05, 0.15, 0.8, 0.5),
     "sad":      (dict(corners_down=2.2, brow_raise=0.8, lip_press=0.6, chin_raise=1.2), 0.0, 0.3, -0.7, -0.3),
-    "surprise": (dict(brow_raise=2.8, lips_apart=1.5), 0.22, -0.3, 0.2, 0.8),
-    "fear":     (dict(brow_raise=1.6, brow_furrow=1.2, mouth_stretch=2.2, lips_apart=1.0), 0.1, -0.2, -0.6, 0.8),
+    "surprise": (dict(brow_raise=2.8, lips_apart=1.5), 0.22, -0.12, 0.2, 0.8),
+    "fear":     (dict(brow_raise=1.6, brow_furrow=1.2, mouth_stretch=2.2, lips_apart=1.0), 0.1, -0.08, -0.6, 0.8),
     "disgust":  (dict(nose_wrinkle=2.5, upper_lip_raise=2.0, brow_furrow=1.0, squint=0.6), 0.02, 0.2, -0.7, 0.3),
     "anger":    (dict(brow_furrow=2.8, lip_press=1.6, squint=1.0), 0.0, 0.1, -0.6, 0.7),
     "contempt": (dict(left_smile=2.2, squint=0.3), 0.0, 0.05, -0.3, 0.2),
@@ -111,7 +112,7 @@ def sample_frames(n: int, n_expr: int, g: torch.Generator,
                         *[axis_angle_to_matrix(torch.stack([gaze[:, 0], gaze[:, 1], torch.zeros(n)], -1))] * 2], 1)
     tr = smooth_track(n, 3, 2 * every, g)
     trans = torch.stack([0.02 * tr[:, 0], 0.045 + 0.017 * tr[:, 1], -0.3 + 0.05 * tr[:, 2]], -1)  # head ~1.3 m away: shoulders in frame
-    return FrameParams(expr, pose, lids.clamp(-0.3, 1.0), trans, seg_emo[seg], val.clamp(-1, 1), aro.clamp(-1, 1))
+    return FrameParams(expr, pose, lids.clamp(-0.15, 1.0), trans, seg_emo[seg], val.clamp(-1, 1), aro.clamp(-1, 1))
 
 # %% ../nbs/10_synthetic.ipynb #7ff8b481
 def torso_mesh(width: float, depth: float, n_theta: int = 48, n_y: int = 14) -> tuple[Tensor, Tensor, Tensor]:
@@ -127,7 +128,7 @@ def torso_mesh(width: float, depth: float, n_theta: int = 48, n_y: int = 14) -> 
     i, j = torch.meshgrid(torch.arange(n_y - 1), torch.arange(n_theta), indexing="ij")
     a, b = i * n_theta + j, i * n_theta + (j + 1) % n_theta
     c_, d = a + n_theta, b + n_theta
-    faces = torch.cat([torch.stack([a, c_, b], -1), torch.stack([b, c_, d], -1)]).reshape(-1, 3)
+    faces = torch.cat([torch.stack([a, b, c_], -1), torch.stack([b, d, c_], -1)]).reshape(-1, 3)   # wound outwards
     uv = torch.stack([torch.arange(n_theta).repeat(n_y) / n_theta, s.repeat_interleave(n_theta)], -1)
     return v, faces, uv
 
@@ -150,7 +151,9 @@ class Identity:
     shape: Tensor; skin: Tensor; hair: Tensor; iris: Tensor; cloth: Tensor; hair_volume: float
     torso_width: float; sh: Tensor; background: Tensor; uv_waves: Tensor
 
-def sample_identity(n_shape: int, prior, size: int, g: torch.Generator, shape_std: float = 1.0) -> Identity:
+def sample_identity(n_shape: int, prior, size: int, g: torch.Generator, shape_std: float = 1.0,
+                    device: str | torch.device = "cpu", # where the background image is built (the draws come from `g`)
+                   ) -> Identity:
     "Everything about one video that does not change over its frames."
     r = lambda *s: torch.rand(*s, generator=g)
     shape = torch.randn(n_shape, generator=g) * shape_std * (torch.arange(n_shape) < 100)
@@ -160,8 +163,8 @@ def sample_identity(n_shape: int, prior, size: int, g: torch.Generator, shape_st
     iris = IRIS[int(torch.randint(0, len(IRIS), (1,), generator=g))]
     cloth = 0.15 + 0.7 * r(3)
     sh = prior.sh(torch.randn(1, prior.dim, generator=g).clamp(-2.5, 2.5))[0] * (0.9 + 0.3 * float(r(1)))
-    yy, xx = torch.meshgrid(torch.linspace(0, 1, size), torch.linspace(0, 1, size), indexing="ij")
-    c0, c1 = r(3), r(3)
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, size, device=device), torch.linspace(0, 1, size, device=device), indexing="ij")
+    c0, c1 = r(3).to(device), r(3).to(device)
     if float(r(1)) < 0.35:
         bg = c0[None, None].expand(size, size, 3).clone()
     else:
@@ -169,9 +172,9 @@ def sample_identity(n_shape: int, prior, size: int, g: torch.Generator, shape_st
         s = (math.cos(ang) * xx + math.sin(ang) * yy - min(0, math.cos(ang)) - min(0, math.sin(ang))) / (abs(math.cos(ang)) + abs(math.sin(ang)))
         bg = c0 * (1 - s[..., None]) + c1 * s[..., None]
         for _ in range(int(torch.randint(2, 7, (1,), generator=g))):
-            cx, cy, rad = r(1), r(1), 0.05 + 0.2 * r(1)
+            cx, cy, rad = float(r(1)), float(r(1)), 0.05 + 0.2 * float(r(1))
             blob = torch.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * rad ** 2))[..., None]
-            bg = bg * (1 - 0.6 * blob) + 0.6 * blob * r(3)
+            bg = bg * (1 - 0.6 * blob) + 0.6 * blob * r(3).to(device)
     return Identity(shape, skin.clamp(0, 1), hair.clamp(0, 1), iris, cloth, 0.006 + 0.022 * float(r(1)),
                     0.3 + 0.12 * float(r(1)), sh, bg.clamp(0, 1), torch.randn(6, 4, generator=g))
 
@@ -288,6 +291,36 @@ def fit_mediapipe_embedding(flame: FLAME, detector=None, size: int = 512,
                 landmark_indices=keep.numpy().astype(np.int64), mad_mm=mad[keep].numpy(), views=views[keep].numpy(),
                 n_faces=np.array(faces.shape[0]))
 
+def filtered_sin(phase: Tensor,  # [M, H, W] phase of a stripe texture at every rendered pixel
+                 supersample: int = 1,  # rendered pixels per output pixel (along one axis)
+                ) -> Tensor: # [M, H, W]
+    "sin(phase) with its amplitude reduced where the phase changes fast across an output pixel (no moire, no aliasing)."
+    dx = F.pad(phase[:, :, 1:] - phase[:, :, :-1], (0, 1), mode="replicate")
+    dy = F.pad((phase[:, 1:] - phase[:, :-1])[:, None], (0, 0, 0, 1), mode="replicate")[:, 0]
+    step = supersample * torch.sqrt(dx * dx + dy * dy)                        # phase change across one output pixel
+    return torch.sin(phase) * torch.exp(-0.5 * (step / 1.5) ** 2)             # ~ the box filter's sinc, without its lobes
+
+def hairline_taper(region: Tensor, faces: Tensor, rounds: int = 3) -> Tensor: # [V] in [0, 1]
+    "0 on the scalp's border, rising by 1/`rounds` per ring of vertices inwards: the hair shell meets the forehead without a step."
+    scalp = region == 1
+    reached, level = ~scalp, torch.full(scalp.shape, rounds + 1, device=region.device)
+    for k in range(1, rounds + 1):                                            # rings of faces around the non-scalp part
+        touched = reached[faces].any(-1)
+        grow = torch.zeros_like(reached).index_fill_(0, faces[touched].reshape(-1), True) & ~reached
+        level = torch.where(grow, k, level); reached = reached | grow
+    return scalp * ((level - 1) / rounds).clamp(0, 1)
+
+EXPOSURE = (0.3, 0.7)   # range of the face's median intensity a video is brought into
+
+def exposure_gain(col: Tensor,   # [M, H, W, 3] shaded colours of the frames of one video
+                  face: Tensor,  # [M, H, W] bool, the face's pixels
+                 ) -> Tensor:    # scalar: multiply the shading by it
+    "Gain that brings the face's median intensity into `EXPOSURE` (1 where it already lies there): no black or washed-out videos."
+    lum = (col @ torch.tensor([0.299, 0.587, 0.114], dtype=col.dtype, device=col.device))[face]
+    if lum.numel() == 0: return torch.ones((), device=col.device)
+    med = lum.median().clamp_min(1e-3)
+    return med.clamp(*EXPOSURE) / med
+
 def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfig, g: torch.Generator) -> dict:
     "Images, masks, landmarks and meshes of one video (all frames as one batch), on the FLAME layer's device."
     dev = flame.v_template.device
@@ -299,7 +332,8 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     neutral = flame(ident.shape[None], torch.zeros(1, flame.n_expr, device=dev), torch.eye(3, device=dev).expand(1, 5, 3, 3)).vertices[0]
     V_ = neutral.shape[0]
     vn = vertex_normals(out.vertices, flame.faces)                                          # for the hair shell and the detector
-    hv, hair_face = hair_shell(out.vertices, flame.faces, flame.region, ident.hair_volume * (0.5 + 0.5 * ((neutral[:, 1] + 0.02) / 0.1).clamp(0, 1) + 0.3 * (neutral[:, 2] < -0.03)), vn)
+    thick = ident.hair_volume * (0.5 + 0.5 * ((neutral[:, 1] + 0.02) / 0.1).clamp(0, 1) + 0.3 * (neutral[:, 2] < -0.03))
+    hv, hair_face = hair_shell(out.vertices, flame.faces, flame.region, thick * hairline_taper(flame.region, flame.faces), vn)
     tv, tf, tuv = (t.to(dev) for t in torso_mesh(ident.torso_width, 0.22))
     hf = flame.faces[hair_face]
     root = out.joints[:, :1]                                                               # posed root = rest root + trans
@@ -312,17 +346,19 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     vt = flame.vt if flame.vt is not None else neutral[:, :2]
     uv_corner = torch.cat([vt[ft], vt[ft[hair_face]], tuv[tf]])                         # [F, 3, 2]
     V, K = default_camera(M, R, R, device=dev)
-    ras = rasterize_mesh(verts, faces, V, K, R, R, face_labels=labels)
-    albedo = ras.interpolate(alb_v[faces])
-    uv = ras.interpolate(uv_corner)
+    ras = rasterize_mesh(verts, faces, V, K, R, R, face_labels=labels, cull_back=labels != 5)   # the hair shell's inside shows
+    albedo, uv = ras.interpolate(torch.cat([alb_v[faces], uv_corner], -1)).split([3, 2], -1)     # one gather for both
     tex = uv_texture(uv, ident.uv_waves)
     is_hair = (ras.region == 5) | (ras.region == 1)
-    strands = 0.75 + 0.25 * torch.sin(2 * math.pi * (260 * uv[..., 0] + 8 * torch.sin(2 * math.pi * 3 * uv[..., 1])))
+    strands = 1 + 0.25 * filtered_sin(2 * math.pi * (260 * uv[..., 0] + 8 * torch.sin(2 * math.pi * 3 * uv[..., 1])), ss) - 0.25
     albedo = albedo * torch.where(is_hair, strands, 1 + 0.07 * tex)[..., None]
     col = shade(albedo.reshape(M, -1, 3), ras.normals.reshape(M, -1, 3), ident.sh[None].expand(M, 9, 3)).reshape(M, R, R, 3)
+    face_r = (ras.region[..., None] == torch.tensor(FACE_REGIONS, device=dev)).any(-1) & (ras.mask[..., 0] > 0.5)
+    gain = exposure_gain(col, face_r)
+    col = col * gain                                                                    # = shading with sh * gain
     bg = F.interpolate(ident.background.permute(2, 0, 1)[None], size=(R, R), mode="bilinear", align_corners=False)[0].permute(1, 2, 0)
     img = ras.mask * col.clamp(0, 1) + (1 - ras.mask) * bg
-    face = (ras.region[..., None] == torch.tensor(FACE_REGIONS, device=dev)).any(-1, keepdim=True).float()
+    face = face_r[..., None].float()
     pool = lambda x: F.avg_pool2d(x.permute(0, 3, 1, 2), ss).permute(0, 2, 3, 1)
     img, matte, face = pool(img), pool(ras.mask), pool(face)
     Vs, Ks = default_camera(M, S, S, device=dev)
@@ -339,7 +375,7 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
         return d.index_copy(1, flame.mp_indices, l[:, 68:]) if flame.has_mediapipe else d
     return dict(images=img, matte=matte[..., 0], face_mask=(face[..., 0] > 0.5), lmk68_clean=clean[:, :68], lmk68=noisy[:, :68],
                 lmk_dense_clean=dense(clean), lmk_dense=dense(noisy), verts=out.vertices, neutral_verts=neutral,
-                viewmat=Vs[0], K=Ks[0])
+                viewmat=Vs[0], K=Ks[0], sh=ident.sh * gain)
 
 def _to(obj, device):
     "A copy of a dataclass of tensors (Identity, FrameParams) on `device`."
@@ -387,15 +423,14 @@ def _save_video(vdir: Path, vid: dict, fp: FrameParams, ident: Identity, meta: d
     tmp = vdir.with_name(f".{vdir.name}.partial-{os.getpid()}")                  # per process; never listed as a video
     if tmp.exists(): shutil.rmtree(tmp)
     (tmp / "frames").mkdir(parents=True); (tmp / "masks").mkdir()
-    for i in range(vid["images"].shape[0]):
-        Image.fromarray((vid["images"][i].clamp(0, 1) * 255).round().byte().numpy()).save(tmp / "frames" / f"{i:06d}.jpg", quality=cfg.jpeg_quality)
-        m = torch.stack([vid["matte"][i], vid["face_mask"][i].float(), torch.zeros_like(vid["matte"][i])], -1)
-        Image.fromarray((m * 255).round().byte().numpy()).save(tmp / "masks" / f"{i:06d}.png")
+    for i in range(vid["images_u8"].shape[0]):
+        Image.fromarray(vid["images_u8"][i].numpy()).save(tmp / "frames" / f"{i:06d}.jpg", quality=cfg.jpeg_quality)
+        Image.fromarray(vid["masks_u8"][i].numpy()).save(tmp / "masks" / f"{i:06d}.png", compress_level=1)   # lossless and fast
     n = lambda t: t.detach().cpu().numpy()
     np.savez(tmp / "annotations.npz", shape=n(ident.shape), expr=n(fp.expr), pose=n(fp.pose), eyelids=n(fp.eyelids), trans=n(fp.trans),
              viewmat=n(vid["viewmat"]), K=n(vid["K"]), lmk68=n(vid["lmk68"]), lmk68_clean=n(vid["lmk68_clean"]),
              lmk_dense=n(vid["lmk_dense"]), lmk_dense_clean=n(vid["lmk_dense_clean"]), emotion=n(fp.emotion),
-             valence=n(fp.valence), arousal=n(fp.arousal), sh=n(ident.sh))
+             valence=n(fp.valence), arousal=n(fp.arousal), sh=n(vid["sh"]))
     np.savez_compressed(tmp / "meshes.npz", neutral_verts=n(vid["neutral_verts"]).astype(np.float32), verts=n(vid["verts"]).astype(np.float32),
                         scan_points=n(vid["scan_points"]).astype(np.float32))
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
@@ -424,14 +459,20 @@ def _make_video(job: tuple[str, str, int, str, bool], pool=None) -> dict:
     vdir = Path(out_dir) / vid_id
     if (vdir / "meta.json").exists() and not overwrite: return dict(id=vid_id, status="skipped")
     g = torch.Generator().manual_seed(seed)
-    ident = sample_identity(w["flame"].n_shape, w["prior"], cfg.size * cfg.supersample, g, cfg.shape_std)
+    ident = sample_identity(w["flame"].n_shape, w["prior"], cfg.size * cfg.supersample, g, cfg.shape_std, w["flame"].v_template.device)
     fp = sample_frames(cfg.frames, w["flame"].n_expr, g)
-    with torch.no_grad(): vid = render_video(w["flame"], ident, fp, cfg, g)
+    with torch.no_grad():
+        vid = render_video(w["flame"], ident, fp, cfg, g)
+        u8 = lambda x: (x.clamp(0, 1) * 255).round().byte()                        # on the device: a quarter of the bytes to copy
+        vid["images_u8"] = u8(vid.pop("images"))
+        vid["masks_u8"] = u8(torch.stack([vid["matte"], vid["face_mask"].float(), torch.zeros_like(vid["matte"])], -1))
     vid = {k: v.detach().cpu() if torch.is_tensor(v) else v for k, v in vid.items()}
-    vid["scan_points"] = scan_point_cloud(vid["neutral_verts"], w["faces"], w["face_labels"], g)   # drawn after the frames
     meta = dict(id=vid_id, seed=seed, frames=cfg.frames, size=cfg.size, fingerprint=fp_, emotions=[EMOTIONS[int(e)] for e in fp.emotion])
-    if pool is not None: return dict(id=vid_id, status="written", future=pool.submit(_save_video, vdir, vid, fp, ident, meta, cfg))
-    _save_video(vdir, vid, fp, ident, meta, cfg)
+    def finish():                                                                # g's last use: the scan is drawn after the frames
+        vid["scan_points"] = scan_point_cloud(vid["neutral_verts"], w["faces"], w["face_labels"], g)
+        _save_video(vdir, vid, fp, ident, meta, cfg)
+    if pool is not None: return dict(id=vid_id, status="written", future=pool.submit(finish))
+    finish()
     return dict(id=vid_id, status="written")
 
 SPLIT_OFFSET = {"train": 0, "val": 1_000_000, "test": 2_000_000}  # video seed = seed * 10^7 + offset + index
@@ -516,7 +557,7 @@ class OnlineSynthPairs(torch.utils.data.Dataset):
     def __getitem__(self, i: int) -> dict:
         if not 0 <= i < self.length: raise IndexError(f"item {i} outside [0, {self.length})")
         c, g = self.cfg, torch.Generator().manual_seed(self.video_seed(i))
-        ident = sample_identity(self.flame.n_shape, self.prior, c.size * c.supersample, g, c.shape_std)
+        ident = sample_identity(self.flame.n_shape, self.prior, c.size * c.supersample, g, c.shape_std, self.flame.v_template.device)
         fp = sample_frames(2, self.flame.n_expr, g)
         with torch.no_grad(): vid = render_video(self.flame, ident, fp, c, g)
         rs = lambda x, s: x if s == x.shape[-1] else F.interpolate(x[None], size=(s, s), mode="bilinear", antialias=True, align_corners=False)[0]
