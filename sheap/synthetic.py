@@ -223,7 +223,7 @@ def scan_point_cloud(neutral: Tensor,      # [V, 3] neutral mesh of the identity
     pts = pts + n * (noise_mm * 1e-3 * torch.randn(pts.shape[0], 1, generator=g, dtype=pts.dtype))
     centres = pts[torch.randint(0, pts.shape[0], (holes,), generator=g)]
     radius = 1e-3 * (hole_radius_mm[0] + (hole_radius_mm[1] - hole_radius_mm[0]) * torch.rand(holes, generator=g, dtype=pts.dtype))
-    keep = (torch.cdist(pts, centres) > radius).all(-1)
+    keep = (((pts[:, None] - centres[None]) ** 2).sum(-1) > radius ** 2).all(-1)   # (cdist is slower for 3 centres)
     return pts[keep]
 
 def face_areas_mm2(verts: Tensor, faces: Tensor) -> Tensor: # scalar: total area in mm^2 of a mesh in metres
@@ -514,8 +514,11 @@ def _generate(out, model_path, videos, split, seed, cfg, workers, progress, devi
     if device != "cpu":                                   # render on the GPU here, write in threads (PIL/zlib release the GIL)
         from concurrent.futures import ThreadPoolExecutor
         _init_worker(*args)
-        with ThreadPoolExecutor(os.cpu_count() or 4) as pool:
-            results = [_make_video(j, pool) for j in tqdm(jobs, disable=not progress, desc=f"synth {split}")]
+        threads = torch.get_num_threads(); torch.set_num_threads(1)   # one CPU thread per writer: no oversubscription
+        try:
+            with ThreadPoolExecutor(os.cpu_count() or 4) as pool:
+                results = [_make_video(j, pool) for j in tqdm(jobs, disable=not progress, desc=f"synth {split}")]
+        finally: torch.set_num_threads(threads)
         for r in results:
             if "future" in r: r.pop("future").result()      # a failed write raises here
     elif workers == 1:
