@@ -3,7 +3,8 @@ face crops (estimator + FLAME, what `sheap predict` runs per batch), for a paper
 
 GPU: python benchmarks/bench_load_model.py --out $OUT --device cuda --batches 1 1024
 CPU: python benchmarks/bench_load_model.py --out runs/bench_load_model --batches 1 8
-Writes `load_model.json`."""
+With --onnx, also `sheap export --onnx` of the same model (parity check, then onnxruntime vs PyTorch on the CPU at
+batch 8: the figures it prints). Writes `load_model.json`."""
 from __future__ import annotations
 import argparse, json, statistics, tempfile, time
 from pathlib import Path
@@ -18,6 +19,7 @@ def main(argv=None):
     p.add_argument("--out", type=Path, required=True); p.add_argument("--device", default="cpu")
     p.add_argument("--batches", type=int, nargs="+", default=[1, 8]); p.add_argument("--repeats", type=int, default=20)
     p.add_argument("--compile", action="store_true", help="also time compile=True (bf16)")
+    p.add_argument("--onnx", action="store_true", help="also export the model to ONNX and time it against PyTorch on the CPU")
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp()); head = write_head_model(tmp / "head", seed=0)
@@ -39,6 +41,9 @@ def main(argv=None):
             res[f"{name}_batch{B}_ms"] = t * 1e3; res[f"{name}_batch{B}_images_per_s"] = B / t
             print(f"{name} batch {B}: {t * 1e3:.2f} ms, {B / t:.1f} images/s", flush=True)
     (a.out / "load_model.json").write_text(json.dumps(res, indent=1))
+    if a.onnx:
+        from sheap.cli import main as cli
+        cli(["export", "--onnx", str(tmp / "onnx" / "sheap.onnx"), "--model", str(tmp / "model"), "--batch", "8"])
 
 
 if __name__ == "__main__":

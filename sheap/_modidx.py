@@ -334,6 +334,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'sheap.predict.Predictor.forward': ('predict.html#predictor.forward', 'sheap/predict.py'),
                                'sheap.predict._check_images': ('predict.html#_check_images', 'sheap/predict.py'),
                                'sheap.predict._crops': ('predict.html#_crops', 'sheap/predict.py'),
+                               'sheap.predict._estimate': ('predict.html#_estimate', 'sheap/predict.py'),
                                'sheap.predict._find_head_model': ('predict.html#_find_head_model', 'sheap/predict.py'),
                                'sheap.predict._pad': ('predict.html#_pad', 'sheap/predict.py'),
                                'sheap.predict._read': ('predict.html#_read', 'sheap/predict.py'),
@@ -566,5 +567,5 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'sheap.viewer.AvatarView.__init__': ('viewer.html#avatarview.__init__', 'sheap/viewer.py'),
                               'sheap.viewer.AvatarView.params': ('viewer.html#avatarview.params', 'sheap/viewer.py'),
                               'sheap.viewer.AvatarView.render': ('viewer.html#avatarview.render', 'sheap/viewer.py'),
-                              'sheap.viewer._shade_to_camera': ('viewer.html#_shade_to_camera', 'sheap/viewer.py'),
+                              'sheap.viewer._png': ('viewer.html#_png', 'sheap/viewer.py'),
                               'sheap.viewer.viewer': ('viewer.html#viewer', 'sheap/viewer.py')}}}

@@ -70,6 +70,14 @@ def _pad(x: Tensor, n: int) -> Tensor: return torch.cat([x, x.new_zeros(x.shape[
 
 PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16}
 
+def _estimate(estimator: nn.Module, flame: FLAME, images: Tensor): # images at the ViT's size, in the estimator's dtype
+    "Estimator then FLAME: `(shape, expr, pose, eyelids, trans, light, FLAME output, estimator output)`, parameters in float32."
+    e = estimator(images)
+    shape, expr = _pad(e.shape.float(), flame.n_shape), _pad(e.expr.float(), flame.n_expr)
+    pose, eyelids, trans = e.pose.float(), e.eyelids.float(), e.trans.float()
+    out = flame(shape, expr, pose, eyelids if flame.eyelid_dirs is not None else None, trans)
+    return shape, expr, pose, eyelids, trans, e.light.float(), out, e
+
 class Predictor(nn.Module):
     "A trained SHeaP model as a module: face crops [B, 3, H, W] in [0, 1] -> `Prediction`."
     def __init__(self, model, dino_size: int = 448, # dino_size: DINOv2's input in training (`train.dino_size`)
@@ -87,11 +95,8 @@ class Predictor(nn.Module):
     def forward(self, images: Tensor, gaussians: bool = False) -> Prediction:
         images = _check_images(images)
         m, fl = self.model, self.flame
-        e = self.estimator(_resize(images, self.size).to(self.dtype))
-        shape, expr = _pad(e.shape.float(), fl.n_shape), _pad(e.expr.float(), fl.n_expr)
-        pose, eyelids, trans = e.pose.float(), e.eyelids.float(), e.trans.float()
-        out = fl(shape, expr, pose, eyelids if fl.eyelid_dirs is not None else None, trans)
-        p = Prediction(shape, expr, pose, eyelids, trans, out.vertices, out.landmarks, light=e.light.float())
+        shape, expr, pose, eyelids, trans, light, out, e = _estimate(self.estimator, fl, _resize(images, self.size).to(self.dtype))
+        p = Prediction(shape, expr, pose, eyelids, trans, out.vertices, out.landmarks, light=light)
         if gaussians:
             p.canonical, _ = m.regressor(e.features.float(), m.dino(_resize(images, self.dino_size)))
             p.gaussians = p.canonical.bind(out.vertices, fl.faces)
@@ -169,15 +174,13 @@ class OnnxHead(nn.Module):
         self.estimator, self.flame = pred.model.estimator, pred.flame
 
     def forward(self, images: Tensor) -> tuple[Tensor, ...]: # [B, 3, S, S] in [0, 1]
-        e, fl = self.estimator(images), self.flame
-        shape, expr = _pad(e.shape.float(), fl.n_shape), _pad(e.expr.float(), fl.n_expr)
-        pose, eyelids, trans = e.pose.float(), e.eyelids.float(), e.trans.float()
-        out = fl(shape, expr, pose, eyelids if fl.eyelid_dirs is not None else None, trans)
-        return shape, expr, pose, eyelids, trans, e.light.float(), out.vertices, out.landmarks
+        *params, out, _ = _estimate(self.estimator, self.flame, images)
+        return *params, out.vertices, out.landmarks
 
 def export_onnx(pred: Predictor, path: str | Path, opset: int = 17) -> Path:
     "Write `pred` (a sheap model) as ONNX at `path` (`.onnx`) and its description at `path.with_suffix('.json')`."
     import warnings
+    from sheap.mesh import _atomic_write
     if not isinstance(pred, Predictor): raise ValueError("only models trained with sheap can be exported (the authors' TorchScript files are theirs to convert)")
     if pred.dtype != torch.float32: raise ValueError("export a float32 model (load_model(..., precision='fp32'))")
     path = Path(path)
@@ -187,16 +190,18 @@ def export_onnx(pred: Predictor, path: str | Path, opset: int = 17) -> Path:
     head, dev = OnnxHead(pred).eval(), pred.flame.v_template.device
     x = torch.rand(2, 3, pred.size, pred.size, device=dev)
     tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")                                         # tracer warnings about Python-side checks
-        outs = head(x)
-        torch.onnx.export(head, (x,), str(tmp), input_names=["images"], output_names=list(ONNX_OUTPUTS), opset_version=opset,
-                          dynamic_axes={k: {0: "batch"} for k in ("images", *ONNX_OUTPUTS)}, dynamo=False)
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")                                     # tracer warnings about Python-side checks
+            outs = head(x)
+            torch.onnx.export(head, (x,), str(tmp), input_names=["images"], output_names=list(ONNX_OUTPUTS), opset_version=opset,
+                              dynamic_axes={k: {0: "batch"} for k in ("images", *ONNX_OUTPUTS)}, dynamo=False)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)                                        # a failed export leaves nothing behind
     desc = dict(input=dict(name="images", shape=["batch", 3, pred.size, pred.size], range=[0, 1], layout="RGB, NCHW"),
                 outputs={k: ["batch", *o.shape[1:]] for k, o in zip(ONNX_OUTPUTS, outs)}, pose_joints=list(POSE_JOINTS),
                 fov_deg=DEFAULT_FOV_DEG, opset=opset, faces=pred.flame.faces.cpu().tolist())
-    os.replace(tmp, path)
-    path.with_suffix(".json").write_text(json.dumps(desc))
+    _atomic_write(path.with_suffix(".json"), json.dumps(desc).encode())
     return path
 
 def onnx_parity(pred: Predictor, path: str | Path, images: Tensor) -> dict[str, float]:

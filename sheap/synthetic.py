@@ -353,7 +353,7 @@ def render_video(flame: FLAME, ident: Identity, fp: FrameParams, cfg: SynthConfi
     strands = 1 + 0.25 * filtered_sin(2 * math.pi * (260 * uv[..., 0] + 8 * torch.sin(2 * math.pi * 3 * uv[..., 1])), ss) - 0.25
     albedo = albedo * torch.where(is_hair, strands, 1 + 0.07 * tex)[..., None]
     col = shade(albedo.reshape(M, -1, 3), ras.normals.reshape(M, -1, 3), ident.sh[None].expand(M, 9, 3)).reshape(M, R, R, 3)
-    face_r = (ras.region[..., None] == torch.tensor(FACE_REGIONS, device=dev)).any(-1) & (ras.mask[..., 0] > 0.5)
+    face_r = (ras.region[..., None] == torch.tensor(FACE_REGIONS, device=dev)).any(-1)   # [M, R, R]; region is -1 off the mesh
     gain = exposure_gain(col, face_r)
     col = col * gain                                                                    # = shading with sh * gain
     bg = F.interpolate(ident.background.permute(2, 0, 1)[None], size=(R, R), mode="bilinear", align_corners=False)[0].permute(1, 2, 0)

@@ -11,18 +11,18 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from .flame import FLAME, axis_angle_to_matrix
-from .cameras import default_camera, camera_centres
-from .meshraster import rasterize_mesh
-from .render import render_gaussians
-from .avatar import Rig, RIG_PARAMS, RIG_GAUSSIANS, animate_rig
+from .cameras import default_camera
+from .render import render_gaussians, facing_camera
+from .avatar import Rig, RIG_PARAMS, animate_rig
+from .predict import overlay
 
 # %% auto #0
 __all__ = ['EXPR_SLIDERS', 'AvatarView', 'viewer']
 
 # %% ../nbs/23_viewer.ipynb #23249bb0
-def _shade_to_camera(normals: Tensor, points: Tensor, viewmat: Tensor) -> Tensor: # [..., 3] x2, [4, 4] -> [..., 1]
-    to_cam = F.normalize(camera_centres(viewmat[None])[0] - points, dim=-1)
-    return 0.3 + 0.7 * (normals * to_cam).sum(-1, keepdim=True).abs()
+def _png(a: np.ndarray) -> bytes: # [H, W, 3] uint8 -> PNG file bytes
+    from PIL import Image
+    b = io.BytesIO(); Image.fromarray(a).save(b, "PNG"); return b.getvalue()
 
 class AvatarView:
     "Mesh and splat renders `[size, 2 size, 3]` uint8 of a rig re-animated with slider values."
@@ -48,15 +48,12 @@ class AvatarView:
     def render(self, **sliders) -> np.ndarray: # [size, 2 * size, 3] uint8: mesh | splats
         p, fl, S, dev = self.params(**sliders), self.flame, self.size, self.flame.v_template.device
         out = fl(p["shape"].to(dev), p["expr"].to(dev), p["pose"].to(dev), p["eyelids"].to(dev) if fl.eyelid_dirs is not None else None, p["trans"].to(dev))
-        r = rasterize_mesh(out.vertices, fl.faces, self.V, self.K, S, S)
-        pts = r.interpolate(out.vertices[:, fl.faces])
-        mesh = r.mask * torch.tensor([0.75, 0.82, 0.95], device=dev) * _shade_to_camera(r.normals, pts, self.V[0]) + (1 - r.mask) * self.bg
+        mesh = overlay(np.full((S, S, 3), round(255 * self.bg), np.uint8), out.vertices[0], fl.faces, alpha=1.0)   # as `sheap predict` draws it
         g = animate_rig(self.rig, fl, **{k: p[k] for k in ("expr", "pose", "eyelids", "trans")})
-        col = (g.albedo * _shade_to_camera(g.normals, g.means, self.V[0])).clamp(0, 1)
-        s = render_gaussians(g.means, g.quats, g.scales, g.opacities, col, self.V, self.K, S, S,
+        light = 0.2 + 0.8 * facing_camera(g.normals, g.means, self.V)[..., 2:3].clamp_min(0)      # the same light, from the camera
+        s = render_gaussians(g.means, g.quats, g.scales, g.opacities, (g.albedo * light).clamp(0, 1), self.V, self.K, S, S,
                              backgrounds=torch.full((1, 3), self.bg, device=dev), backend="auto")
-        img = torch.cat([mesh[0], s.rgb[0]], 1).clamp(0, 1)
-        return (img * 255).round().byte().cpu().numpy()
+        return np.concatenate([mesh, (s.rgb[0].clamp(0, 1) * 255).round().byte().cpu().numpy()], 1)
 
 # %% ../nbs/23_viewer.ipynb #5b726214
 EXPR_SLIDERS = 5   # expression coefficients under sliders
@@ -64,14 +61,12 @@ EXPR_SLIDERS = 5   # expression coefficients under sliders
 def viewer(model, image: Tensor | np.ndarray, size: int = 192): # model: `sheap.load_model(...)`; image [3, H, W] in [0, 1] or [H, W, 3] uint8
     "An ipywidgets box: input | mesh | splats of `image`'s predicted avatar, with expression, jaw, neck, gaze and eyelid sliders."
     import ipywidgets as W
-    from PIL import Image
     if isinstance(image, np.ndarray): image = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float() / 255
     p = model(image[None].float(), gaussians=True)
     rig = Rig(p.canonical, {k: getattr(p, k)[:1] for k in RIG_PARAMS}, {})
     view = AvatarView(rig, model.flame, size)
-    png = lambda a: (lambda b: (Image.fromarray(a).save(b, "PNG"), b.getvalue())[1])(io.BytesIO())
     inp = F.interpolate(image[None], size=(size, size), mode="bilinear", antialias=True, align_corners=False)[0]
-    pic = W.Image(value=png(view.render()), format="png")
+    pic = W.Image(value=_png(view.render()), format="png")
     sl = dict(expr=[W.FloatSlider(0.0, min=-3, max=3, step=0.1, description=f"expr {k}") for k in range(EXPR_SLIDERS)],
               jaw=W.FloatSlider(0.0, min=-0.05, max=0.4, step=0.01, description="jaw"),
               neck_yaw=W.FloatSlider(0.0, min=-0.7, max=0.7, step=0.02, description="neck yaw"),
@@ -80,10 +75,10 @@ def viewer(model, image: Tensor | np.ndarray, size: int = 192): # model: `sheap.
               gaze_pitch=W.FloatSlider(0.0, min=-0.3, max=0.3, step=0.02, description="gaze pitch"),
               eyelids=W.FloatSlider(float(p.eyelids[0].mean()), min=-0.2, max=1.0, step=0.05, description="eyelids"))
     def update(_=None):
-        pic.value = png(view.render(expr=[s.value for s in sl["expr"]], **{k: s.value for k, s in sl.items() if k != "expr"}))
+        pic.value = _png(view.render(expr=[s.value for s in sl["expr"]], **{k: s.value for k, s in sl.items() if k != "expr"}))
     flat = sl["expr"] + [s for k, s in sl.items() if k != "expr"]
     for s in flat: s.observe(update, names="value")
-    shown = W.Image(value=png((inp.permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy()), format="png")
+    shown = W.Image(value=_png((inp.permute(1, 2, 0).clamp(0, 1) * 255).round().byte().numpy()), format="png")
     box = W.VBox([W.HBox([shown, pic]), W.HBox([W.VBox(sl["expr"]), W.VBox(flat[EXPR_SLIDERS:])])])
     box.update, box.view = update, view
     return box
