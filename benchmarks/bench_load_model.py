@@ -6,7 +6,7 @@ CPU: python benchmarks/bench_load_model.py --out runs/bench_load_model --batches
 With --onnx, also `sheap export --onnx` of the same model (parity check, then onnxruntime vs PyTorch on the CPU at
 batch 8: the figures it prints). Writes `load_model.json`."""
 from __future__ import annotations
-import argparse, json, statistics, tempfile, time
+import argparse, json, shutil, statistics, tempfile, time
 from pathlib import Path
 import torch
 from sheap.headmodel import write_head_model
@@ -15,6 +15,12 @@ from sheap.predict import load_model
 
 
 def main(argv=None):
+    tmp = Path(tempfile.mkdtemp())                                       # a paper-size model and its ONNX file: ~1 GB
+    try: _main(argv, tmp)
+    finally: shutil.rmtree(tmp)
+
+
+def _main(argv, tmp: Path):
     p = argparse.ArgumentParser()
     p.add_argument("--out", type=Path, required=True); p.add_argument("--device", default="cpu")
     p.add_argument("--batches", type=int, nargs="+", default=[1, 8]); p.add_argument("--repeats", type=int, default=20)
@@ -22,7 +28,7 @@ def main(argv=None):
     p.add_argument("--onnx", action="store_true", help="also export the model to ONNX and time it against PyTorch on the CPU")
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp()); head = write_head_model(tmp / "head", seed=0)
+    head = write_head_model(tmp / "head", seed=0)
     cfg = resolve_config("params.yaml", overrides=[f"train.head_model={head}", "model.profile=paper", "train.vit_size=224"])
     save_model(build_model(cfg), cfg, tmp / "model", step=0)
     sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)

@@ -3,7 +3,7 @@ host time) at a few batch sizes, and with --generate N a cProfile of `generate` 
 3.12's cProfile sees the writer threads too).
 GPU: python benchmarks/profile_synth.py --device cuda --size 512 --frames 16 64 --generate 32"""
 from __future__ import annotations
-import argparse, cProfile, pstats, statistics, tempfile, time
+import argparse, cProfile, pstats, shutil, statistics, tempfile, time
 from pathlib import Path
 import torch
 from sheap.headmodel import write_head_model
@@ -46,6 +46,8 @@ def main(argv=None):
         pr.disable()
         print(f"generate: {a.generate * a.frames[0] / (time.perf_counter() - t0):.1f} frames/s (under the profiler)")
         pstats.Stats(pr).sort_stats("cumulative").print_stats(a.rows)
+        shutil.rmtree(out)
+    shutil.rmtree(model.parent.parent)
 
 
 if __name__ == "__main__":
