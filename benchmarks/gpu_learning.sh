@@ -4,7 +4,8 @@
 # machine after the install line of README.md, section "GPU"; small results go to $OUT.
 #   bash benchmarks/gpu_learning.sh data      # head model + gpu-bench synthetic data (2,000 / 100 / 200 identities)
 #   bash benchmarks/gpu_learning.sh train S   # train (or resume) the gpu-bench profile for at most S seconds
-#   bash benchmarks/gpu_learning.sh eval      # test identities: mean head, landmark fit, the model
+#                                             # (GPUS=n: DDP over n GPUs by torchrun, n x the images per step)
+#   bash benchmarks/gpu_learning.sh eval [F]  # test identities, F frames each (default 4): mean head, landmark fit, the model
 #   bash benchmarks/gpu_learning.sh speed     # paper profile with the data pipeline: steps/s
 set -euo pipefail
 W=${SHEAP_WORK:-/tmp/sheap-bench}
@@ -29,11 +30,12 @@ print(json.dumps(dict(train_identities=2000, train_frames=16000, train_seconds=r
 PY
     ;;
   train)
-    python -m sheap.train "${RUN[@]}" -S train.time_limit="${2:-500}" $( [ -e "$W/run/checkpoints/latest" ] && echo --resume ) 2>&1 | grep -v "^WARNING sheap.train: assets" | tail -5
+    export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1   # the machines' rule: no NVLink multicast
+    python -m torch.distributed.run --standalone --nproc-per-node "${GPUS:-1}" -m sheap.train "${RUN[@]}" -S train.time_limit="${2:-500}" $( [ -e "$W/run/checkpoints/latest" ] && echo --resume ) 2>&1 | grep -v "^WARNING sheap" | tail -5
     cp -r "$W/run/dvclive" "$OUT/dvclive_gpu" 2>/dev/null || true
     ;;
   eval)
-    python -m sheap.cli evaluate --data "$W/synth" --model "$W/run/checkpoints/$(cat $W/run/checkpoints/latest)" --split test --device cuda --out "$OUT/learning_gpu.json"
+    python -m sheap.cli evaluate --data "$W/synth" --model "$W/run/checkpoints/$(cat $W/run/checkpoints/latest)" --split test --max-frames "${2:-4}" --device cuda --out "$OUT/learning_gpu.json"
     ;;
   speed)
     python -m sheap.cli synth --out "$W/synth512" --model "$HEAD" --split train --videos 200 --frames 8 --size 512 --device cuda 2>&1 | tail -1

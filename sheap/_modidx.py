@@ -260,6 +260,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'sheap.losses.IResNet.__init__': ('losses.html#iresnet.__init__', 'sheap/losses.py'),
                               'sheap.losses.IResNet.forward': ('losses.html#iresnet.forward', 'sheap/losses.py'),
                               'sheap.losses.LossConfig': ('losses.html#lossconfig', 'sheap/losses.py'),
+                              'sheap.losses.LossConfig.__post_init__': ('losses.html#lossconfig.__post_init__', 'sheap/losses.py'),
                               'sheap.losses.LossConfig.weights': ('losses.html#lossconfig.weights', 'sheap/losses.py'),
                               'sheap.losses.ScriptedFeatures': ('losses.html#scriptedfeatures', 'sheap/losses.py'),
                               'sheap.losses.ScriptedFeatures.__init__': ('losses.html#scriptedfeatures.__init__', 'sheap/losses.py'),

@@ -43,9 +43,13 @@ class LossConfig:
     w_opacity: float = 0.001     # eq. 14 w_o, Beta(0.5, 0.5) NLL
     w_expr: float = 1.0          # eq. 15 w_psi
     w_shape: float = 1.0         # eq. 15 w_beta
+    prior: str = "norm"          # eq. 15 as printed, ||.||_2; "squared": ||.||_2^2, a Gaussian prior (no pull at 0)
     face_weight: float = 0.7     # eq. 8: L1 weighted by face_weight * M_face + (1 - face_weight)
     opacity_eps: float = 1e-4    # opacities clamped to [eps, 1 - eps] in the Beta NLL (finite at 0 and 1)
     face_crop_scale: float = 1.3 # perceptual/expression crop: square box of the 68 landmarks times this
+
+    def __post_init__(self):
+        if self.prior not in ("norm", "squared"): raise ValueError(f"loss.prior must be 'norm' or 'squared', got {self.prior!r}")
 
     def weights(self) -> dict[str, float]:
         "Weight of every term, by the term's name in `SHeaPLoss`'s output."
@@ -392,9 +396,13 @@ def gaussian_regularisers(offsets: Tensor,   # [B, G, 3] canonical offsets x_i
     "Eq. 14's three terms, each averaged over Gaussians and batch."
     return offsets.norm(dim=-1).mean(), scales.norm(dim=-1).mean(), beta_nll(opacities, eps).mean()
 
-def flame_regularisers(shape: Tensor, expr: Tensor) -> tuple[Tensor, Tensor]: # [B, S], [B, E] -> mean ||beta||, ||psi||
+def flame_regularisers(shape: Tensor, expr: Tensor, # [B, S], [B, E]
+                       prior: str = "norm",          # "norm": ||.||_2 (eq. 15); "squared": ||.||_2^2
+                      ) -> tuple[Tensor, Tensor]:    # batch means of the shape and the expression term
     "Eq. 15's two terms, averaged over the batch."
-    return shape.norm(dim=-1).mean(), expr.norm(dim=-1).mean()
+    if prior == "norm": return shape.norm(dim=-1).mean(), expr.norm(dim=-1).mean()
+    if prior == "squared": return shape.pow(2).sum(-1).mean(), expr.pow(2).sum(-1).mean()
+    raise ValueError(f"prior must be 'norm' or 'squared', got {prior!r}")
 
 # %% ../nbs/16_losses.ipynb #a6cb1c94
 def total_loss(terms: dict[str, Tensor], cfg: LossConfig) -> Tensor:

@@ -156,7 +156,7 @@ def _forward(self: SHeaP, batch: dict) -> StepOutput:
     if c.coupling and c.renderer != "mesh":
         terms["normals"], terms["depth"] = coupling_losses(depth, normals, alpha, ras.depth, ras.normals, face_mask * ras.mask)
     terms["offset"], terms["scale"], terms["opacity"] = gaussian_regularisers(canon.offsets, canon.scales, canon.opacities, self.loss_cfg.opacity_eps)
-    terms["shape"], terms["expr"] = flame_regularisers(src_e.shape, tgt_e.expr)
+    terms["shape"], terms["expr"] = flame_regularisers(src_e.shape, tgt_e.expr, self.loss_cfg.prior)
     terms = {k: v for k, v in terms.items() if w[k]}
     return StepOutput(total_loss(terms, self.loss_cfg), terms, rgb, target, g, canon, src_e, tgt_e, fo.vertices, lmk,
                       dict(alpha=alpha, depth=depth, normals=normals, raster=ras))

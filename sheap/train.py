@@ -33,12 +33,15 @@ __all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUM
 # %% ../nbs/19_train.ipynb #552ed1a6
 PROFILES: dict[str, dict] = {
     "cpu-tiny": {},
+    # gpu-bench departs from the paper where our measurements said so (benchmarks/RESULTS.md, "Training"): ViT input 112
+    # (at 224 a randomly initialised ViT-S did not learn within our budgets) and a squared 3DMM prior at 1e-3
     "gpu-bench": {"base.device": "cuda", "model.profile": "small", "data.size": 256, "data.frames": 8, "data.train_videos": 2000,
                   "data.val_videos": 100, "data.test_videos": 200, "data.test_frames": 16, "data.test_size": 512, "train.data_dir": "data/synthetic-bench",
-                  "train.size": 256, "train.vit_size": 224, "train.dino_size": 224, "train.batch_size": 16, "train.steps": 20000,
+                  "train.size": 256, "train.vit_size": 112, "train.dino_size": 224, "train.batch_size": 16, "train.steps": 20000,
                   "train.lr": 1.0e-3, "train.vit_lr": 2.0e-4, "train.warmup": 500, "train.amp": "bf16", "train.workers": 12,
                   "train.log_every": 50, "train.image_every": 2000, "train.ckpt_every": 1000, "train.eval_every": 1000,
-                  "train.eval_videos": 100, "train.out": "models/sheap-bench"},
+                  "train.eval_videos": 100, "train.out": "models/sheap-bench",
+                  "loss.prior": "squared", "loss.w_shape": 1.0e-3, "loss.w_expr": 1.0e-3},
     "paper": {"base.device": "cuda", "model.profile": "paper", "data.size": 512, "data.test_size": 512, "train.size": 512, "train.vit_size": 224,
               "train.dino_size": 448, "train.batch_size": 8, "train.steps": 100_000, "train.lr": 1.0e-3, "train.vit_lr": 1.0e-5,
               "train.warmup": 0, "train.amp": "bf16", "train.workers": 12, "train.compile": True, "train.log_every": 100,
