@@ -107,6 +107,46 @@ def _evaluate(args):
         args.out.with_suffix(".md").write_text(table + "\n")
         print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
 
+def _benchmark(args):
+    import json
+    import numpy as np
+    if args.model is not None:
+        from sheap.predict import load_model
+        pred = load_model(args.model, args.device, flame=args.flame)
+        if args.benchmark == "now":
+            from sheap.eval.now import predict_now
+            info = predict_now(pred, args.data, args.predictions, args.image_list, args.device)
+        else:
+            from sheap.eval.nersemble import predict_nersemble
+            info = predict_nersemble(pred, args.data, args.predictions, args.device)
+        print(f"predicted {info['predicted']} images into {args.predictions}; {len(info['failed'])} unreadable")
+        for f in info["failed"][:10]: print(f"  skipped {f['image']}: {f['reason']}")
+    if args.benchmark == "now":
+        from sheap.eval.now import evaluate_now, cumulative_error
+        rep = evaluate_now(args.data, args.predictions, args.image_list, device=args.device)
+        dist = rep.pop("_distances")
+        groups = [k for k in rep if isinstance(rep[k], dict)]
+    else:
+        from sheap.eval.nersemble import evaluate_nersemble
+        rep = evaluate_nersemble(args.data, args.predictions, refine=args.refine, device=args.device)
+        groups = ["all"] + [f"views/{k}" for k in rep["views"]]
+    get = lambda g: rep[g] if "/" not in g else rep["views"][g.split("/", 1)[1]]
+    lines = ["| | images | median (mm) | mean (mm) | std (mm) |", "|---|---|---|---|---|"]
+    lines += [f"| {g} | {get(g)['images']} | {get(g)['median']:.3f} | {get(g)['mean']:.3f} | {get(g)['std']:.3f} |" for g in groups]
+    table = "\n".join(lines)
+    print(table)
+    print(f"{len(rep['missing'])} predictions missing, {len(rep['failed'])} failed")
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        if args.benchmark == "now":
+            all_d = np.hstack([x for ds in dist.values() for x in ds]) if any(dist.values()) else np.zeros(0)
+            if all_d.size:
+                thr, pct = cumulative_error(all_d, nbins=2000)
+                rep["cumulative_error"] = dict(mm=thr[::20].round(4).tolist(), percent=pct[::20].round(3).tolist())
+        args.out.write_text(json.dumps(rep, indent=1))
+        args.out.with_suffix(".md").write_text(table + "\n")
+        print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+
 def int_in(lo: int, hi: int | None = None):
     "argparse type: an integer in [lo, hi]; the message names the range (argparse adds the flag)."
     def parse(text: str) -> int:
@@ -215,6 +255,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--device", type=device, default="cpu")
     e.add_argument("--out", type=Path, default=None, help="JSON of the results (a markdown table is written beside it)")
     e.set_defaults(func=_evaluate)
+    b = sub.add_parser("benchmark", help="the NoW and Nersemble geometry benchmarks (optionally predicting with a model first)")
+    b.add_argument("benchmark", choices=("now", "nersemble"))
+    b.add_argument("--data", type=Path, required=True, help="NoW root (scans/, scans_lmks_onlypp/, iphone_pictures/, detected_face/, image list) or the Nersemble benchmark folder")
+    b.add_argument("--predictions", type=Path, required=True, help="prediction tree (official NoW layout, or <cloud>/<view>.obj + .npy)")
+    b.add_argument("--model", type=Path, default=None, help="predict with this model into --predictions first (sheap folder or TorchScript with --flame)")
+    b.add_argument("--flame", type=Path, default=None, help="FLAME model file (TorchScript models; overrides a sheap model's)")
+    b.add_argument("--image-list", type=Path, default=None, help="NoW: the list of images (default: DATA/imagepathsvalidation.txt)")
+    b.add_argument("--refine", choices=("similarity", "rigid", "none"), default="similarity", help="Nersemble: alignment after the landmarks")
+    b.add_argument("--device", type=device, default="cpu")
+    b.add_argument("--out", type=Path, default=None, help="JSON of the results (a markdown table is written beside it)")
+    b.set_defaults(func=_benchmark)
     return p
 
 def main(argv: list[str] | None = None) -> int:

@@ -59,3 +59,43 @@ def test_export_onnx(tmp_path, head_dir):
     r = run("export", "--onnx", str(tmp_path / "out" / "sheap.pt"), "--model", str(tmp_path / "model"))
     assert r.returncode == 2 and "must end in .onnx" in r.stderr
     assert not (tmp_path / "out" / "sheap.pt").exists()
+
+
+def test_benchmark_nersemble_and_now_cli(tmp_path, head_dir):
+    "`sheap benchmark nersemble --model` predicts every view and scores it; `sheap benchmark now` scores a prediction tree."
+    import torch
+    from PIL import Image
+    from sheap.train import resolve_config, build_model, save_model
+    from sheap.flame import FLAME
+    from sheap.eval.nersemble import nersemble_prediction
+    from sheap.eval.now import now_prediction, export_now
+    from sheap.mesh import sample_surface, write_obj
+    cfg = resolve_config("params.yaml", overrides=[f"train.head_model={head_dir / 'FLAME_NEUTRAL.pkl'}"])
+    save_model(build_model(cfg), cfg, tmp_path / "model", step=0)
+    flame = FLAME.from_file(head_dir / "FLAME_NEUTRAL.pkl")
+    v, l7 = nersemble_prediction(flame, torch.zeros(flame.n_shape), torch.zeros(flame.n_expr))
+    pts = sample_surface(v * 1000, flame.faces, 3000, torch.Generator().manual_seed(0))[0]
+    cloud = tmp_path / "ners" / "sub_1" / "EXP" / "000001"
+    (cloud / "images").mkdir(parents=True)
+    np.save(cloud / "points.npy", pts.numpy()); np.save(cloud / "landmarks.npy", (l7 * 1000).numpy())
+    for view in ("cam_a", "cam_b"): Image.new("RGB", (96, 96), (120, 90, 80)).save(cloud / "images" / f"{view}.jpg")
+    r = run("benchmark", "nersemble", "--data", str(tmp_path / "ners"), "--predictions", str(tmp_path / "pred"),
+            "--model", str(tmp_path / "model"), "--out", str(tmp_path / "ners.json"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    rep = json.loads((tmp_path / "ners.json").read_text())
+    assert rep["all"]["images"] == 2 and set(rep["views"]) == {"cam_a", "cam_b"} and not rep["missing"]
+    assert rep["all"]["median"] < 5.0 and "| views/cam_a |" in (tmp_path / "ners.md").read_text()
+    now = tmp_path / "now"
+    (now / "scans" / "S1").mkdir(parents=True); (now / "scans_lmks_onlypp" / "S1").mkdir(parents=True)
+    nv, nl7 = now_prediction(flame, torch.zeros(flame.n_shape))
+    write_obj(now / "scans" / "S1" / "scan.obj", nv * 1000, flame.faces)
+    (now / "scans_lmks_onlypp" / "S1" / "scan.pp").write_text("<PickedPoints>" + "".join(f'<point x="{x}" y="{y}" z="{z}"/>' for x, y, z in (nl7 * 1000).tolist()) + "</PickedPoints>")
+    (now / "imagepathsvalidation.txt").write_text("S1/selfie/IMG_1.jpg\nS1/selfie/IMG_2.jpg\n")
+    export_now(tmp_path / "now_pred", "S1/selfie/IMG_1.jpg", nv, flame.faces, nl7)
+    r = run("benchmark", "now", "--data", str(now), "--predictions", str(tmp_path / "now_pred"), "--out", str(tmp_path / "now.json"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    rep = json.loads((tmp_path / "now.json").read_text())
+    assert rep["all"]["images"] == 1 and rep["missing"] == ["S1/selfie/IMG_2.jpg"] and rep["all"]["median"] < 1e-3
+    assert rep["cumulative_error"]["percent"][-1] <= 100.0
+    bad = run("benchmark", "now", "--data", str(tmp_path / "nowhere"), "--predictions", str(tmp_path / "p"))
+    assert bad.returncode == 2 and "not found" in bad.stderr and "Traceback" not in bad.stderr

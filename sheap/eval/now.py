@@ -19,7 +19,7 @@ from ..mesh import write_obj
 # %% auto #0
 __all__ = ['CHALLENGES', 'read_obj', 'read_ply', 'read_pp', 'read_landmarks', 'now_crop_sphere', 'refine_alignment', 'NowResult',
            'now_errors', 'cumulative_error', 'summarise_now', 'evaluate_now', 'now_prediction', 'export_now',
-           'crop_now_image', 'load_now_box']
+           'crop_now_image', 'load_now_box', 'predict_now']
 
 # %% ../../nbs/20_eval_now.ipynb #4a7fc214
 CHALLENGES = ("multiview_neutral", "multiview_expressions", "multiview_occlusions", "selfie")
@@ -253,3 +253,28 @@ def load_now_box(path: str | Path) -> dict:
     if not isinstance(d, dict) or not all(k in d for k in ("left", "right", "top", "bottom")):
         raise ValueError(f"{path}: expected a dict with left, right, top and bottom")
     return {k: float(np.asarray(d[k])) for k in ("left", "right", "top", "bottom")}
+
+# %% ../../nbs/20_eval_now.ipynb #4e85f25a
+def predict_now(predictor,                      # sheap.predict.load_model(...): face crops -> Prediction
+                dataset: str | Path, out: str | Path,
+                image_list: str | Path | None = None, # default: dataset/imagepathsvalidation.txt
+                device: str | torch.device = "cpu", progress: bool = True) -> dict:
+    "Crop, predict and export every image of a NoW list; returns counts and the images that could not be read."
+    from PIL import Image, UnidentifiedImageError
+    from tqdm.auto import tqdm
+    dataset = Path(dataset)
+    image_list = Path(image_list) if image_list else dataset / "imagepathsvalidation.txt"
+    if not image_list.is_file(): raise FileNotFoundError(f"{image_list}: NoW image list not found")
+    n, failed = 0, []
+    for line in tqdm([l.strip() for l in image_list.read_text().splitlines() if l.strip()], disable=not progress, desc="NoW predict"):
+        rel = Path(line)
+        try:
+            box = load_now_box((dataset / "detected_face" / rel).with_suffix(".npy"))
+            im = np.asarray(Image.open(dataset / "iphone_pictures" / rel).convert("RGB"))
+            crop = crop_now_image(im, box, predictor.size)
+        except (OSError, ValueError, UnidentifiedImageError) as e:
+            failed.append(dict(image=line, reason=f"{type(e).__name__}: {e}")); continue
+        pr = predictor(torch.from_numpy(crop).permute(2, 0, 1)[None].float().div(255).to(device))
+        v, l7 = now_prediction(predictor.flame, pr.shape[0])
+        export_now(out, line, v, predictor.flame.faces, l7); n += 1
+    return dict(predicted=n, failed=failed)
