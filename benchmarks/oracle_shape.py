@@ -23,9 +23,9 @@ def main():
     vit = model.estimator.cfg.image_size
     ds = VideoPairs(a.data, "train", size=a.size, vit_size=vit, dino_size=vit)
     batch = default_collate([ds[i] for i in range(0, len(ds), max(1, len(ds) // a.pairs))][:a.pairs])
-    ann = lambda k: np.load(a.data / ds.videos[int(k)]["path"] / "annotations.npz")
-    true = torch.stack([torch.from_numpy(ann(k)["shape"]).float() for k in batch["video"]])      # [B, 300]
-    floor = np.mean([np.abs(ann(k)["lmk68"] - ann(k)["lmk68_clean"]).mean() / (ann(k)["K"][0, 2]) for k in batch["video"]])
+    anns = [dict(np.load(a.data / ds.videos[int(k)]["path"] / "annotations.npz")) for k in batch["video"]]
+    true = torch.stack([torch.from_numpy(n["shape"]).float() for n in anns])                   # [B, 300]
+    floor = np.mean([np.abs(n["lmk68"] - n["lmk68_clean"]).mean() / n["K"][0, 2] for n in anns])   # K[0, 2] = W / 2: normalised units
     estimate = model.estimator
     class Replace(torch.nn.Module):                      # the estimator with the source rows' shape replaced
         def __init__(self): super().__init__(); self.shape = None

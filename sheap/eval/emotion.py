@@ -101,10 +101,13 @@ def fit_emotion(x: Tensor, category: Tensor, valence: Tensor, arousal: Tensor, #
 
 @torch.no_grad()
 def score_emotion(net: EmotionMLP, x: Tensor, category: Tensor, valence: Tensor, arousal: Tensor) -> dict:
-    "8-way accuracy, and CCC and RMSE of valence and arousal, on held-out parameters."
+    "8-way accuracy, CCC and RMSE of valence and arousal, and the confusion matrix, on held-out parameters."
     logits, v, a = net.eval()(x)
+    C = net.n_classes
+    confusion = torch.bincount(category * C + logits.argmax(-1), minlength=C * C).reshape(C, C)     # rows: truth, columns: predicted
     return dict(accuracy=float((logits.argmax(-1) == category).float().mean()), valence_ccc=ccc(v, valence),
-                valence_rmse=rmse(v, valence), arousal_ccc=ccc(a, arousal), arousal_rmse=rmse(a, arousal), n=len(x))
+                valence_rmse=rmse(v, valence), arousal_ccc=ccc(a, arousal), arousal_rmse=rmse(a, arousal), n=len(x),
+                confusion=confusion.tolist())
 
 # %% ../../nbs/25_eval_emotion.ipynb #de135994
 def read_affectnet(csv_path: str | Path, max_rows: int | None = None) -> list[dict]:
@@ -159,18 +162,15 @@ def emotion_benchmark(train: dict, test: dict, cfg: EmotionConfig | None = None)
     return score_emotion(fit_emotion(*xy(train), cfg), *xy(test)) | dict(inputs=list(cfg.inputs))
 
 # %% ../../nbs/25_eval_emotion.ipynb #45fb0a28
-def _videos(root: Path, split: str) -> list[Path]:
-    import json
-    man = root / "manifest.json"
-    if not man.is_file(): raise FileNotFoundError(f"{man}: no manifest (run `sheap synth` first)")
-    vids = [root / v["path"] for v in json.loads(man.read_text())["videos"] if v["split"] == split]
-    if not vids: raise ValueError(f"{man}: no videos in split {split!r}")
-    return vids
-
 def synthetic_emotion_params(root: str | Path, split: str = "test") -> dict[str, np.ndarray]:
     "True FLAME parameters and emotion labels of every frame of a synthetic split."
     parts: dict[str, list] = {k: [] for k in ("shape", "expr", "pose", "eyelids", "category", "valence", "arousal")}
-    for d in _videos(Path(root), split):
+    from sheap.data import _manifest_videos
+    root = Path(root)
+    videos = _manifest_videos(root, split)
+    if not videos: raise ValueError(f"{root / 'manifest.json'}: no videos in split {split!r}")
+    for v in videos:
+        d = root / v["path"]
         with np.load(d / "annotations.npz") as a:
             T = a["expr"].shape[0]
             for k, src in (("expr", "expr"), ("pose", "pose"), ("eyelids", "eyelids"), ("category", "emotion"), ("valence", "valence"), ("arousal", "arousal")):

@@ -5,15 +5,12 @@ metric face-region point clouds of Nersemble, aligned as NoW aligns, scored by c
 
 # %% ../../nbs/24_eval_nersemble.ipynb #80551a45
 from __future__ import annotations
-import math
 from pathlib import Path
 import numpy as np
 import torch
 from torch import Tensor
 from ..flame import FLAME
-from .geometry import point_to_mesh_distance, fit_similarity_3d, apply_similarity
-from .now import read_obj, read_ply, read_landmarks, refine_alignment, summarise_now, now_crop_sphere
-from ..mesh import write_obj
+from .now import read_obj, read_ply, read_landmarks, aligned_distances, summarise_now, now_crop_sphere, write_prediction, _prediction
 
 # %% auto #0
 __all__ = ['triangulate', 'face_region', 'read_cloud', 'cloud_errors', 'nersemble_prediction', 'nersemble_clouds',
@@ -64,15 +61,8 @@ def cloud_errors(cloud: np.ndarray | Tensor,     # [N, 3] face-region points (mi
                  pred_lmk7: np.ndarray | Tensor,  # [7, 3] the prediction's landmarks, same order
                  refine: str = "similarity",      # "similarity" (non-metrical, the paper's), "rigid" or "none"
                  device: str | torch.device = "cpu") -> np.ndarray: # [N] distances, the cloud's units
-    "Cloud-to-mesh distances after landmark Procrustes and refinement (NoW's alignment, nothing cropped)."
-    if refine not in ("similarity", "rigid", "none"): raise ValueError(f"refine must be similarity, rigid or none, got {refine!r}")
-    c, cl, pv, pl = (torch.as_tensor(a, dtype=torch.float64, device=device) for a in (cloud, cloud_lmk7, pred_verts, pred_lmk7))
-    pf = torch.as_tensor(pred_faces, dtype=torch.long, device=device)
-    if cl.shape != (7, 3) or pl.shape != (7, 3): raise ValueError(f"need [7, 3] landmarks, got {tuple(cl.shape)} and {tuple(pl.shape)}")
-    if c.ndim != 2 or c.shape[1] != 3 or not len(c): raise ValueError(f"need a cloud [N, 3], got {tuple(c.shape)}")
-    aligned = apply_similarity(pv[None], *fit_similarity_3d(pl[None], cl[None], reflection=True))[0]
-    if refine != "none": aligned, _ = refine_alignment(c, aligned, pf, scale=refine == "similarity")
-    return point_to_mesh_distance(c, aligned, pf)[0].cpu().numpy()
+    "Cloud-to-mesh distances after landmark Procrustes and refinement (NoW's alignment, `aligned_distances`; nothing cropped)."
+    return aligned_distances(cloud, cloud_lmk7, pred_verts, pred_faces, pred_lmk7, refine, device).cpu().numpy()
 
 # %% ../../nbs/24_eval_nersemble.ipynb #5abb213d
 def nersemble_prediction(flame: FLAME,
@@ -101,6 +91,9 @@ def nersemble_clouds(root: str | Path) -> list[str]: # ids `<subject>/<sequence>
 def _cloud_file(d: Path) -> Path:
     return next((p for p in (d / "points.ply", d / "points.npy") if p.is_file()), d / "points.ply")
 
+def _view_images(d: Path) -> list[Path]: # the cloud folder's images/<view>.jpg|png, sorted
+    return sorted(p for p in (d / "images").glob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+
 def evaluate_nersemble(root: str | Path,         # the benchmark folder (layout above)
                        predictions: str | Path,  # <predictions>/<subject>/<sequence>/<timestep>/<view>.obj + .npy
                        refine: str = "similarity", device: str = "cpu", progress: bool = True) -> dict:
@@ -111,14 +104,13 @@ def evaluate_nersemble(root: str | Path,         # the benchmark folder (layout 
     missing, failed = [], []
     for cid in tqdm(nersemble_clouds(root), disable=not progress, desc="Nersemble"):
         d = root / cid
-        views = sorted(p.stem for p in (d / "images").glob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+        views = _view_images(d)
         if not views: failed.append(dict(cloud=cid, reason="no images/")); continue
         try: cloud, lmk = read_cloud(_cloud_file(d)), read_landmarks(d / "landmarks.npy")
         except (OSError, ValueError) as e: failed.append(dict(cloud=cid, reason=f"{type(e).__name__}: {e}")); continue
-        for view in views:
-            stem = predictions / cid / view
-            mesh_p = next((p for p in (stem.with_suffix(".obj"), stem.with_suffix(".ply")) if p.is_file()), None)
-            lmk_p = next((p for p in (stem.with_suffix(".npy"), stem.with_suffix(".txt")) if p.is_file()), None)
+        for image in views:
+            view = image.stem
+            mesh_p, lmk_p = _prediction(predictions, Path(cid) / image.name)
             if mesh_p is None or lmk_p is None: missing.append(f"{cid}/{view}"); continue
             try:
                 pv, pf = read_obj(mesh_p) if mesh_p.suffix == ".obj" else read_ply(mesh_p)
@@ -137,29 +129,21 @@ def export_nersemble(out_dir: str | Path, cloud: str, view: str, # cloud id `<su
                     ) -> tuple[Path, Path]:
     "Write one prediction: `<out>/<cloud>/<view>.obj` and `<view>.npy` (7 x 3, mm)."
     if len(Path(cloud).parts) != 3: raise ValueError(f"{cloud!r}: expected <subject>/<sequence>/<timestep>")
-    stem = Path(out_dir) / cloud / view
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    obj, npy = stem.with_suffix(".obj"), stem.with_suffix(".npy")
-    write_obj(obj, verts.detach().double().cpu() * 1000, faces.cpu())
-    np.save(npy, (lmk7.detach().double().cpu() * 1000).numpy())
-    return obj, npy
+    return write_prediction(Path(out_dir) / cloud / view, verts, faces, lmk7)
 
 # %% ../../nbs/24_eval_nersemble.ipynb #da5b4add
 def predict_nersemble(predictor,                 # sheap.predict.load_model(...): face crops -> Prediction
                       root: str | Path, out: str | Path,
                       device: str | torch.device = "cpu", progress: bool = True) -> dict:
-    "Predict every view image of the benchmark and export the posed meshes; returns counts and unreadable images."
+    "Predict every view image of the benchmark (the predictor resizes) and export the posed meshes; returns counts and unreadable images."
     from PIL import Image, UnidentifiedImageError
     from tqdm.auto import tqdm
-    import torch.nn.functional as F
     root, flame, n, failed = Path(root), predictor.flame, 0, []
     for cid in tqdm(nersemble_clouds(root), disable=not progress, desc="predict"):
-        for p in sorted(q for q in (root / cid / "images").glob("*") if q.suffix.lower() in (".jpg", ".jpeg", ".png")):
+        for p in _view_images(root / cid):
             try: im = np.asarray(Image.open(p).convert("RGB"))
             except (OSError, UnidentifiedImageError) as e: failed.append(dict(image=str(p.relative_to(root)), reason=str(e))); continue
-            x = torch.from_numpy(im).permute(2, 0, 1)[None].float().div(255).to(device)
-            x = F.interpolate(x, size=(predictor.size, predictor.size), mode="bilinear", antialias=True, align_corners=False)
-            pr = predictor(x)
+            pr = predictor(torch.from_numpy(im).permute(2, 0, 1)[None].float().div(255).to(device))
             v, l7 = nersemble_prediction(flame, pr.shape[0], pr.expr[0], pr.pose[0, 2], pr.eyelids[0])
             export_nersemble(out, cid, p.stem, v, flame.faces, l7); n += 1
     return dict(predicted=n, failed=failed)

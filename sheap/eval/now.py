@@ -18,8 +18,8 @@ from ..mesh import write_obj
 
 # %% auto #0
 __all__ = ['CHALLENGES', 'read_obj', 'read_ply', 'read_pp', 'read_landmarks', 'now_crop_sphere', 'refine_alignment', 'NowResult',
-           'now_errors', 'cumulative_error', 'summarise_now', 'evaluate_now', 'now_prediction', 'export_now',
-           'crop_now_image', 'load_now_box', 'predict_now']
+           'aligned_distances', 'now_errors', 'cumulative_error', 'summarise_now', 'evaluate_now', 'now_prediction',
+           'write_prediction', 'export_now', 'crop_now_image', 'load_now_box', 'predict_now']
 
 # %% ../../nbs/20_eval_now.ipynb #4a7fc214
 CHALLENGES = ("multiview_neutral", "multiview_expressions", "multiview_occlusions", "selfie")
@@ -131,6 +131,23 @@ class NowResult:
     distances: np.ndarray       # [N] one per kept scan vertex
     rms: float                  # root mean square of `distances`
 
+def aligned_distances(points: np.ndarray | Tensor,    # [N, 3] scan or cloud points (already cropped)
+                      lmk7: np.ndarray | Tensor,      # [7, 3] their landmarks
+                      pred_verts: np.ndarray | Tensor, # [V, 3] prediction, any unit and frame
+                      pred_faces: np.ndarray | Tensor, # [F, 3]
+                      pred_lmk7: np.ndarray | Tensor,  # [7, 3] the prediction's landmarks, same order
+                      refine: str = "similarity",  # the official: scale, rotation, translation; or "rigid", or "none"
+                      device: str | torch.device = "cpu") -> Tensor: # [N] float64 distances, the points' units
+    "Procrustes on the 7 landmarks (reflections allowed, as the official code), refinement on point-to-mesh, exact distances."
+    if refine not in ("similarity", "rigid", "none"): raise ValueError(f"refine must be similarity, rigid or none, got {refine!r}")
+    pts, lmk, pv, plmk = (torch.as_tensor(a, dtype=torch.float64, device=device) for a in (points, lmk7, pred_verts, pred_lmk7))
+    pf = torch.as_tensor(pred_faces, dtype=torch.long, device=device)
+    if lmk.shape != (7, 3) or plmk.shape != (7, 3): raise ValueError(f"need [7, 3] landmarks, got {tuple(lmk.shape)} and {tuple(plmk.shape)}")
+    if pts.ndim != 2 or pts.shape[1] != 3 or not len(pts): raise ValueError(f"need points [N, 3], N > 0, got {tuple(pts.shape)}")
+    aligned = apply_similarity(pv[None], *fit_similarity_3d(plmk[None], lmk[None], reflection=True))[0]
+    if refine != "none": aligned, _ = refine_alignment(pts, aligned, pf, scale=refine == "similarity")
+    return point_to_mesh_distance(pts, aligned, pf)[0]                          # exact, over every triangle
+
 def now_errors(scan_verts: np.ndarray | Tensor,  # [N, 3] scan vertices (NoW: millimetres)
                scan_lmk7: np.ndarray | Tensor,   # [7, 3] the scan's landmarks
                pred_verts: np.ndarray | Tensor,  # [V, 3] predicted neutral mesh, any unit and frame
@@ -138,18 +155,14 @@ def now_errors(scan_verts: np.ndarray | Tensor,  # [N, 3] scan vertices (NoW: mi
                pred_lmk7: np.ndarray | Tensor,   # [7, 3] the prediction's landmarks, same order
                refine: str = "similarity",  # the official: scale, rotation, translation; or "rigid", or "none"
                device: str | torch.device = "cpu") -> NowResult:
-    "NoW's protocol for one image: crop the scan, Procrustes on the 7 landmarks, refine on scan-to-mesh, exact distances."
-    if refine not in ("similarity", "rigid", "none"): raise ValueError(f"refine must be similarity, rigid or none, got {refine!r}")
-    scan, slmk, pv, plmk = (torch.as_tensor(a, dtype=torch.float64, device=device) for a in (scan_verts, scan_lmk7, pred_verts, pred_lmk7))
-    pf = torch.as_tensor(pred_faces, dtype=torch.long, device=device)
-    if slmk.shape != (7, 3) or plmk.shape != (7, 3): raise ValueError(f"need [7, 3] landmarks, got {tuple(slmk.shape)} and {tuple(plmk.shape)}")
+    "NoW's protocol for one image: crop the scan, then `aligned_distances`."
+    scan, slmk = (torch.as_tensor(a, dtype=torch.float64, device=device) for a in (scan_verts, scan_lmk7))
+    if slmk.shape != (7, 3): raise ValueError(f"need [7, 3] landmarks, got {tuple(slmk.shape)}")
     centre, radius = now_crop_sphere(slmk)
     scan = scan[(scan - centre).norm(dim=-1) <= radius]                         # only the scan is cropped
     if not len(scan): raise ValueError("no scan vertex inside the face sphere: are scan and landmarks in the same frame?")
-    aligned = apply_similarity(pv[None], *fit_similarity_3d(plmk[None], slmk[None], reflection=True))[0]   # as the official code
-    if refine != "none": aligned, _ = refine_alignment(scan, aligned, pf, scale=refine == "similarity")
-    d, _ = point_to_mesh_distance(scan, aligned, pf)                            # exact, over every triangle
-    return NowResult(d.cpu().numpy(), math.sqrt(float((d.double() ** 2).mean())))
+    d = aligned_distances(scan, slmk, pred_verts, pred_faces, pred_lmk7, refine, device)
+    return NowResult(d.cpu().numpy(), math.sqrt(float((d ** 2).mean())))
 
 def cumulative_error(errors: np.ndarray, nbins: int = 100_000) -> tuple[np.ndarray, np.ndarray]: # thresholds, percent below
     "The official cumulative error curve: a histogram of all errors, accumulated, in percent."
@@ -218,18 +231,23 @@ def now_prediction(flame: FLAME, shape: Tensor # [S] or [1, S] identity coeffici
     if out.landmarks7 is None: raise ValueError("the FLAME model has no landmark embedding: NoW needs its 7 landmarks")
     return out.vertices[0], out.landmarks7[0]
 
+def write_prediction(stem: str | Path, verts: Tensor, faces: Tensor, lmk7: Tensor, # metres; written in millimetres
+                    ) -> tuple[Path, Path]:
+    "`stem.obj` (the mesh) and `stem.npy` (7 x 3 landmarks), in millimetres, as the official evaluator reads them."
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    obj, npy = stem.with_name(stem.name + ".obj"), stem.with_name(stem.name + ".npy")
+    write_obj(obj, verts.detach().double().cpu() * 1000, faces.cpu())
+    np.save(npy, (lmk7.detach().double().cpu() * 1000).numpy())
+    return obj, npy
+
 def export_now(out_dir: str | Path, image: str,  # image path as in NoW's list: <subject>/<challenge>/<name>.jpg
                verts: Tensor, faces: Tensor, lmk7: Tensor,  # metres; written in millimetres
               ) -> tuple[Path, Path]:
     "Write one prediction in the official layout: `<out>/<subject>/<challenge>/<name>.obj` and `.npy` (7 x 3, mm)."
     parts = Path(image).parts
     if len(parts) < 3: raise ValueError(f"{image!r}: expected <subject>/<challenge>/<image>")
-    stem = Path(out_dir).joinpath(*parts[-3:]).with_suffix("")
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    obj, npy = stem.with_suffix(".obj"), stem.with_suffix(".npy")
-    write_obj(obj, verts.detach().double().cpu() * 1000, faces.cpu())
-    np.save(npy, (lmk7.detach().double().cpu() * 1000).numpy())
-    return obj, npy
+    return write_prediction(Path(out_dir).joinpath(*parts[-3:]).with_suffix(""), verts, faces, lmk7)
 
 def crop_now_image(image: np.ndarray,  # [H, W, 3] uint8
                    box: dict,          # NoW's detected_face record: left, right, top, bottom (pixels)
