@@ -8,7 +8,7 @@ import argparse, logging, math, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['SEED', 'SIZE', 'COUNT', 'int_in', 'float_in', 'device', 'build_parser', 'main']
+__all__ = ['SEED', 'SIZE', 'COUNT', 'int_in', 'float_in', 'resolve_device', 'device', 'build_parser', 'main']
 
 # %% ../nbs/04_cli.ipynb #82bfa7da
 def _make_head_model(args):
@@ -18,11 +18,28 @@ def _make_head_model(args):
     if args.preview is not None:
         preview_figure(path, args.preview); print(f"wrote {args.preview}")
 
+def _synth_params(args):
+    "All three splits as the parameter file's `data` section says (after `train.profile` and `-S`), on `base.device`."
+    from sheap.synthetic import generate, SynthConfig
+    from sheap.mesh import folder_lock
+    from sheap.train import resolve_config
+    cfg = resolve_config(args.params, overrides=args.set)
+    d, model = cfg["data"], Path(cfg["train"]["head_model"])
+    if not model.exists(): raise ValueError(f"{model}: head model not found (train.head_model; run the head_model stage first)")
+    with folder_lock(args.out, "sheap synth --params"):
+        for split, n, frames, size in (("train", d["train_videos"], d["frames"], d["size"]), ("val", d["val_videos"], d["frames"], d["size"]),
+                                       ("test", d["test_videos"], d["test_frames"], d["test_size"])):
+            man = generate(args.out, model, videos=n, split=split, seed=d["seed"], cfg=SynthConfig(size=size, frames=frames),
+                           workers=args.workers, device=resolve_device(cfg["base"]["device"]), overwrite=args.overwrite)
+            print(f"{split}: {man['this_run']['written']} written, {man['this_run']['skipped']} already there; "
+                  f"{man['kept']} videos in {args.out / 'manifest.json'}")
+
 def _synth(args):
     from sheap.synthetic import generate, SynthConfig
     from sheap.headmodel import write_head_model
     from sheap.mesh import folder_lock
     import os, shutil
+    if args.params is not None: return _synth_params(args)
     with folder_lock(args.out, f"sheap synth --split {args.split}"):
         model = args.model
         if model is None:                                 # embedded default: the procedural head, written once, atomically
@@ -98,7 +115,8 @@ def _evaluate(args):
         if args.head_model is None: raise ValueError("give --model (a trained model folder) or --head-model (the FLAME file of the data)")
         flame, size = FLAME.from_file(args.head_model).to(args.device), args.size
     res = learning_benchmark(args.data, flame, model, split=args.split, size=size, max_videos=args.max_videos,
-                             max_frames=args.max_frames, max_points=args.max_points, device=args.device)
+                             max_frames=args.max_frames, max_points=args.max_points, device=args.device,
+                             baselines={"all": ("mean head", "landmark fit"), "mean": ("mean head",)}[args.baselines])
     table = format_table(res)
     print(table)
     if args.out is not None:
@@ -107,9 +125,39 @@ def _evaluate(args):
         args.out.with_suffix(".md").write_text(table + "\n")
         print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
 
+def _benchmark_affectnet(args):
+    "Table 3 on AffectNet: the MLP fitted on the model's parameters for training.csv, scored on validation.csv."
+    import json
+    import numpy as np
+    from sheap.predict import load_model
+    from sheap.eval.emotion import read_affectnet, predict_affectnet, emotion_benchmark, mean_head_params
+    from sheap.report import emotion_table
+    if args.model is None: raise ValueError("sheap benchmark affectnet needs --model (the parameters come from it)")
+    images = args.images or args.data / "Manually_Annotated_Images"
+    if not images.is_dir(): raise FileNotFoundError(f"{images}: AffectNet image folder not found (give --images)")
+    pred = load_model(args.model, args.device, flame=args.flame)
+    split = {}
+    for name, csv_name in (("train", "training.csv"), ("test", "validation.csv")):
+        rows = read_affectnet(args.data / csv_name, args.max_rows)
+        split[name] = predict_affectnet(pred, images, rows, args.device, progress=False)
+        print(f"{csv_name}: {len(split[name]['keep'])} of {len(rows)} labelled rows predicted ({len(rows) - len(split[name]['keep'])} unreadable images skipped)")
+    res = {}
+    for k, (a, b) in {"SHeaP": (split["train"], split["test"]), "mean head": (mean_head_params(split["train"]), mean_head_params(split["test"]))}.items():
+        a, b = ({m: v for m, v in d.items() if m != "keep"} for d in (a, b))
+        r = emotion_benchmark(a, b)
+        res[k] = r | {"accuracy_se": float(np.sqrt(r["accuracy"] * (1 - r["accuracy"]) / r["n"]))}
+    table = emotion_table(res)
+    print(table)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(res, indent=1)); args.out.with_suffix(".md").write_text(table + "\n")
+        print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+
 def _benchmark(args):
     import json
     import numpy as np
+    if args.benchmark == "affectnet": return _benchmark_affectnet(args)
+    if args.predictions is None: raise ValueError(f"sheap benchmark {args.benchmark} needs --predictions (the prediction tree to score or to write)")
     if args.model is not None:
         from sheap.predict import load_model
         pred = load_model(args.model, args.device, flame=args.flame)
@@ -147,6 +195,32 @@ def _benchmark(args):
         args.out.with_suffix(".md").write_text(table + "\n")
         print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
 
+def _report(args):
+    import json
+    from sheap import report
+    if args.what == "emotion":
+        if args.data is None: raise ValueError("sheap report emotion needs --data (a synthetic dataset)")
+        model = None
+        if args.model is not None:
+            from sheap.train import load_trained
+            model = load_trained(args.model, args.device)
+        rows = report.emotion_analogue(args.data, model, args.device)
+        table = report.emotion_table(rows)
+        print(table)
+        if args.out is not None:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(rows, indent=1)); args.out.with_suffix(".md").write_text(table + "\n")
+            print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+        return
+    if args.out is None: raise ValueError(f"sheap report {args.what} needs --out (a folder)")
+    if args.what == "tables":
+        if args.learning is None: raise ValueError("sheap report tables needs --learning (the JSON of `sheap evaluate`)")
+        files = report.make_tables(args.out, args.learning, args.emotion, args.ablations, args.gpu_learning, args.gpu_ablation)
+    else:
+        if args.data is None or args.model is None: raise ValueError("sheap report figures needs --data and --model")
+        files = report.make_figures(args.out, args.data, args.model, args.ablations, args.gpu_ablation, args.max_videos, args.device)
+    print("wrote " + ", ".join(str(f) for f in files))
+
 def int_in(lo: int, hi: int | None = None):
     "argparse type: an integer in [lo, hi]; the message names the range (argparse adds the flag)."
     def parse(text: str) -> int:
@@ -168,10 +242,17 @@ def float_in(lo: float, hi: float | None = None, lo_open: bool = False):
     parse.__name__ = "number"
     return parse
 
+def resolve_device(text: str) -> str:
+    "`auto` -> cuda when a GPU is visible, else cpu; anything else unchanged."
+    if text != "auto": return text
+    import torch
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
 def device(text: str) -> str:
-    "argparse type: cpu, cuda or cuda:N."
+    "argparse type: cpu, cuda, cuda:N or auto (cuda when a GPU is visible, else cpu)."
     if text == "cpu" or text == "cuda" or (text.startswith("cuda:") and text[5:].isdigit()): return text
-    raise argparse.ArgumentTypeError(f"must be cpu, cuda or cuda:N, got {text!r}")
+    if text == "auto": return resolve_device(text)
+    raise argparse.ArgumentTypeError(f"must be cpu, cuda, cuda:N or auto, got {text!r}")
 
 SEED, SIZE, COUNT = int_in(0, 2**63 - 1), int_in(32, 4096), int_in(1, 10**7)
 
@@ -202,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--workers", type=int_in(1, 1024), default=None, help="processes (default: one per CPU core)")
     y.add_argument("--device", type=device, default="cpu", help="cpu, or cuda to render on the GPU in one process")
     y.add_argument("--overwrite", action="store_true", help="regenerate videos written with other settings (else: an error)")
+    y.add_argument("--params", type=Path, default=None, help="write train, val and test as this params.yaml's `data` section says "
+                   "(after train.profile and -S; head model train.head_model, device base.device); the size/count options are then unused")
+    y.add_argument("-S", "--set", action="append", default=[], metavar="KEY=VALUE", help="with --params: override a parameter")
     y.set_defaults(func=_synth)
     r = sub.add_parser("prepare", help="crop real videos, frame folders or photos to the dataset layout (mediapipe)")
     r.add_argument("sources", nargs="+", type=Path, help="video files, image files or folders (searched recursively)")
@@ -252,13 +336,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--max-videos", type=COUNT, default=None, help="videos evaluated (default: all)")
     e.add_argument("--max-frames", type=COUNT, default=None, help="frames per video (default: all)")
     e.add_argument("--max-points", type=COUNT, default=4000, help="scan points per identity (random subset, fixed seed)")
+    e.add_argument("--baselines", choices=("all", "mean"), default="all", help="all: mean head and landmark fit; mean: the mean head only (ablations)")
     e.add_argument("--device", type=device, default="cpu")
     e.add_argument("--out", type=Path, default=None, help="JSON of the results (a markdown table is written beside it)")
     e.set_defaults(func=_evaluate)
-    b = sub.add_parser("benchmark", help="the NoW and Nersemble geometry benchmarks (optionally predicting with a model first)")
-    b.add_argument("benchmark", choices=("now", "nersemble"))
-    b.add_argument("--data", type=Path, required=True, help="NoW root (scans/, scans_lmks_onlypp/, iphone_pictures/, detected_face/, image list) or the Nersemble benchmark folder")
-    b.add_argument("--predictions", type=Path, required=True, help="prediction tree (official NoW layout, or <cloud>/<view>.obj + .npy)")
+    b = sub.add_parser("benchmark", help="the NoW and Nersemble geometry benchmarks (optionally predicting with a model first), AffectNet emotion")
+    b.add_argument("benchmark", choices=("now", "nersemble", "affectnet"))
+    b.add_argument("--data", type=Path, required=True, help="NoW root (scans/, scans_lmks_onlypp/, iphone_pictures/, detected_face/, image list), the Nersemble benchmark folder, "
+                   "or AffectNet's folder with training.csv and validation.csv")
+    b.add_argument("--predictions", type=Path, default=None, help="now, nersemble: prediction tree (official NoW layout, or <cloud>/<view>.obj + .npy)")
+    b.add_argument("--images", type=Path, default=None, help="affectnet: the image folder (default: DATA/Manually_Annotated_Images)")
+    b.add_argument("--max-rows", type=COUNT, default=None, help="affectnet: labelled rows used from each csv (default: all)")
     b.add_argument("--model", type=Path, default=None, help="predict with this model into --predictions first (sheap folder or TorchScript with --flame)")
     b.add_argument("--flame", type=Path, default=None, help="FLAME model file (TorchScript models; overrides a sheap model's)")
     b.add_argument("--image-list", type=Path, default=None, help="NoW: the list of images (default: DATA/imagepathsvalidation.txt)")
@@ -266,6 +354,19 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--device", type=device, default="cpu")
     b.add_argument("--out", type=Path, default=None, help="JSON of the results (a markdown table is written beside it)")
     b.set_defaults(func=_benchmark)
+    r = sub.add_parser("report", help="the paper's tables 1-4 and figures on the synthetic benchmark (what `dvc repro` writes)")
+    r.add_argument("what", choices=("tables", "figures", "emotion"))
+    r.add_argument("--out", type=Path, default=None, help="tables/figures: the folder; emotion: the JSON (a markdown table beside it)")
+    r.add_argument("--data", type=Path, default=None, help="figures, emotion: the synthetic dataset (`sheap synth`)")
+    r.add_argument("--model", type=Path, default=None, help="figures, emotion: the trained model folder (`sheap train`)")
+    r.add_argument("--learning", type=Path, default=None, help="tables: the JSON of `sheap evaluate` (tables 1 and 2)")
+    r.add_argument("--emotion", type=Path, default=None, help="tables: the JSON of `sheap report emotion` (table 3)")
+    r.add_argument("--ablations", type=Path, default=None, help="tables, figures: the ablation stage's folder (<variant>/test.json)")
+    r.add_argument("--gpu-learning", type=Path, default=None, help="tables: a recorded GPU learning result (benchmarks/results)")
+    r.add_argument("--gpu-ablation", type=Path, default=None, help="tables, figures: a recorded GPU ablation (benchmarks/results)")
+    r.add_argument("--max-videos", type=COUNT, default=None, help="figures: test videos used (default: all)")
+    r.add_argument("--device", type=device, default="cpu")
+    r.set_defaults(func=_report)
     return p
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,8 +21,8 @@ from ..headmodel import REGIONS
 
 # %% auto #0
 __all__ = ['MEAN_TRANS', 'closest_point_on_triangle', 'point_to_mesh_distance', 'fit_similarity_3d', 'apply_similarity', 'Frames',
-           'load_frames', 'FlameParams', 'mean_head', 'fit_landmarks', 'model_predictor', 'geometry_errors',
-           'summarise', 'learning_benchmark', 'format_table']
+           'load_frames', 'FlameParams', 'mean_head', 'fit_landmarks', 'model_predictor', 'aligned_meshes',
+           'point_distances', 'geometry_errors', 'summarise', 'learning_benchmark', 'format_table']
 
 # %% ../../nbs/18_eval_geometry.ipynb #ea770e89
 def _dot(a: Tensor, b: Tensor) -> Tensor: return (a * b).sum(-1)
@@ -199,23 +199,36 @@ def _face_vertices(flame: FLAME) -> Tensor:
     return torch.nonzero(torch.isin(flame.region, torch.tensor(SCAN_REGIONS, device=flame.region.device)))[:, 0]
 
 @torch.no_grad()
-def geometry_errors(flame: FLAME, fr: Frames, p: FlameParams, device=None) -> dict[str, np.ndarray]:
-    "Per-identity median and mean distances (mm) of the neutral and posed predictions: arrays [n_videos]."
+def aligned_meshes(flame: FLAME, fr: Frames, p: FlameParams, device=None) -> tuple[Tensor, Tensor]: # neutral, posed [N, V, 3]
+    "The predicted neutral and posed meshes of every frame, each similarity-aligned to its truth on the face region."
     dev = device or flame.v_template.device
     N, face = fr.images.shape[0], _face_vertices(flame).to(dev)
-    faces = flame.faces.to(dev)
     p = FlameParams(*(t.to(dev) for t in p.__dict__.values()))
     eye = torch.eye(3, device=dev).expand(N, 5, 3, 3)
     neutral = flame(p.shape, torch.zeros_like(p.expr), eye).vertices                       # [N, V, 3]
     posed = flame(p.shape, p.expr, p.pose, p.eyelids if flame.eyelid_dirs is not None else None, p.trans).vertices
-    gt_n, gt_p, vid = fr.neutral.to(dev)[fr.video.to(dev)], fr.posed.to(dev), fr.video.tolist()
+    gt_n, gt_p = fr.neutral.to(dev)[fr.video.to(dev)], fr.posed.to(dev)
     neutral = apply_similarity(neutral, *fit_similarity_3d(neutral[:, face], gt_n[:, face]))
     posed = apply_similarity(posed, *fit_similarity_3d(posed[:, face], gt_p[:, face]))
+    return neutral, posed
+
+@torch.no_grad()
+def point_distances(flame: FLAME, fr: Frames, p: FlameParams, device=None) -> tuple[list[Tensor], list[Tensor]]:
+    "Per identity, all its frames pooled: distances (mm) of the scan points to the aligned neutral predictions, and of the true posed face vertices to the aligned posed predictions."
+    dev = device or flame.v_template.device
+    face, faces = _face_vertices(flame).to(dev), flame.faces.to(dev)
+    neutral, posed = aligned_meshes(flame, fr, p, dev)
+    gt_p, vid = fr.posed.to(dev), fr.video.tolist()
     dn, dp = [[] for _ in fr.ids], [[] for _ in fr.ids]
-    for i in range(N):                                                                   # one mesh per frame
+    for i in range(neutral.shape[0]):                                                    # one mesh per frame
         dn[vid[i]].append(point_to_mesh_distance(fr.scans[vid[i]].to(dev), neutral[i], faces)[0])
         dp[vid[i]].append(point_to_mesh_distance(gt_p[i, face], posed[i], faces)[0])
-    st = lambda ds, f: np.array([float(f(torch.cat(d))) * 1e3 for d in ds])
+    return [torch.cat(d) * 1e3 for d in dn], [torch.cat(d) * 1e3 for d in dp]
+
+def geometry_errors(flame: FLAME, fr: Frames, p: FlameParams, device=None) -> dict[str, np.ndarray]:
+    "Per-identity median and mean distances (mm) of the neutral and posed predictions: arrays [n_videos]."
+    dn, dp = point_distances(flame, fr, p, device)
+    st = lambda ds, f: np.array([float(f(d)) for d in ds])
     return dict(neutral_median=st(dn, torch.median), neutral_mean=st(dn, torch.mean), posed_median=st(dp, torch.median), posed_mean=st(dp, torch.mean))
 
 def summarise(errors: dict[str, np.ndarray]) -> dict[str, float]:
@@ -229,12 +242,16 @@ def summarise(errors: dict[str, np.ndarray]) -> dict[str, float]:
 # %% ../../nbs/18_eval_geometry.ipynb #3ff829d8
 def learning_benchmark(root: str | Path, flame: FLAME, model=None, split: str = "test", size: int = 224,
                        max_videos: int | None = None, max_frames: int | None = None, max_points: int | None = 4000,
-                       fit_iters: int = 300, device=None) -> dict[str, dict]:
+                       fit_iters: int = 300, device=None,
+                       baselines: tuple[str, ...] = ("mean head", "landmark fit"), # either or both, or none
+                      ) -> dict[str, dict]:
     "Errors of the mean head, the landmark-only fit and (when given) a trained model on a synthetic split."
     dev = device or flame.v_template.device
+    if unknown := set(baselines) - {"mean head", "landmark fit"}: raise ValueError(f"unknown baselines {sorted(unknown)}: use 'mean head', 'landmark fit'")
     fr = load_frames(root, split, size, max_videos, max_frames, max_points)
-    rows = {"mean head": mean_head(flame, fr.images.shape[0], dev),
-            "landmark fit": fit_landmarks(flame, fr.lmk68.to(dev), fr.video.to(dev), size, iters=fit_iters)}
+    rows = {}
+    if "mean head" in baselines: rows["mean head"] = mean_head(flame, fr.images.shape[0], dev)
+    if "landmark fit" in baselines: rows["landmark fit"] = fit_landmarks(flame, fr.lmk68.to(dev), fr.video.to(dev), size, iters=fit_iters)
     if model is not None: rows["SHeaP"] = model_predictor(model)(fr.images.to(dev))
     errs = {k: geometry_errors(flame, fr, p, dev) for k, p in rows.items()}
     return {k: summarise(e) | {"per_identity": {m: v.round(4).tolist() for m, v in e.items()}} for k, e in errs.items()}
