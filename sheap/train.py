@@ -41,11 +41,12 @@ PROFILES: dict[str, dict] = {
                   "train.lr": 1.0e-3, "train.vit_lr": 2.0e-4, "train.warmup": 500, "train.amp": "bf16", "train.workers": 12,
                   "train.log_every": 50, "train.image_every": 2000, "train.ckpt_every": 1000, "train.eval_every": 1000,
                   "train.eval_videos": 100, "train.out": "models/sheap-bench",
-                  "loss.prior": "squared", "loss.w_shape": 1.0e-3, "loss.w_expr": 1.0e-3},
+                  "loss.prior": "squared", "loss.w_shape": 1.0e-3, "loss.w_expr": 1.0e-3, "loss.w_lmk": 1.0},
     "paper": {"base.device": "cuda", "model.profile": "paper", "data.size": 512, "data.test_size": 512, "train.size": 512, "train.vit_size": 224,
               "train.dino_size": 448, "train.batch_size": 8, "train.steps": 100_000, "train.lr": 1.0e-3, "train.vit_lr": 1.0e-5,
               "train.warmup": 0, "train.amp": "bf16", "train.workers": 12, "train.compile": True, "train.log_every": 100,
-              "train.image_every": 5000, "train.ckpt_every": 5000, "train.eval_every": 5000, "train.out": "models/sheap-paper"},
+              "train.image_every": 5000, "train.ckpt_every": 5000, "train.eval_every": 5000, "train.out": "models/sheap-paper",
+              "loss.prior": "norm", "loss.w_shape": 1.0, "loss.w_expr": 1.0, "loss.w_lmk": 1.0},   # supplementary 1.1
 }
 
 def _set(cfg: dict, key: str, value, strict: bool = True):

@@ -131,3 +131,26 @@ def test_prepare_photos_links_and_reruns(tmp_path):
     again = run(*base[:-1], "96", "--overwrite")
     assert again.returncode == 0, again.stderr[-1000:]
     assert {json.loads((out / v["path"] / "meta.json").read_text())["size"] for v in man["videos"]} == {96}
+
+
+def test_synth_params_follows_the_profile(tmp_path, head_dir):
+    "The data stage (`sheap synth --params`) writes what params.yaml's profile says, -S last; so `dvc exp run -S train.profile=...` switches the data too."
+    import json, yaml
+    from sheap.train import resolve_config
+    p = yaml.safe_load(open("params.yaml"))
+    p["train"]["profile"], p["train"]["head_model"] = "gpu-bench", str(head_dir / "FLAME_NEUTRAL.pkl")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(p))
+    cfg = resolve_config(tmp_path / "params.yaml")
+    assert (cfg["data"]["train_videos"], cfg["data"]["test_size"], cfg["base"]["device"]) == (2000, 512, "cuda")   # the profile's sizes
+    r = run("synth", "--params", str(tmp_path / "params.yaml"), "--out", str(tmp_path / "syn"), "--workers", "1", "-S", "base.device=cpu",
+            "-S", "data.train_videos=2", "-S", "data.val_videos=1", "-S", "data.test_videos=1", "-S", "data.frames=2",
+            "-S", "data.test_frames=3", "-S", "data.size=64", "-S", "data.test_size=96")
+    assert r.returncode == 0, r.stderr[-2000:]
+    vids = json.loads((tmp_path / "syn" / "manifest.json").read_text())["videos"]
+    assert sorted(v["split"] for v in vids) == ["test", "train", "train", "val"]
+    test = [v for v in vids if v["split"] == "test"][0]
+    assert test["frames"] == 3
+    from PIL import Image
+    assert Image.open(tmp_path / "syn" / test["path"] / "frames" / "000000.jpg").size == (96, 96)
+    r = run("synth", "--params", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "syn2"))
+    assert r.returncode == 2 and "no parameter file" in r.stderr and "Traceback" not in r.stderr
