@@ -9,7 +9,7 @@ regressor (2 Gaussians per face on the procedural head, 10,294 faces), VGGFace2 
 iresnet100 (identity), a ResNet-50 expression network given as TorchScript; all losses on, densification on.
 The batch is a synthetic video at the render size (`sheap.synthetic`). Writes `step.json` (medians in ms over
 --repeats steps after --warmup steps, with forward/backward/optimizer/densify split by CUDA events) and, with
---profile, `profile.txt` (top kernels by CUDA time).
+--profile, `profile.txt` (top kernels by CUDA time; on CPU by self CPU time).
 """
 from __future__ import annotations
 import argparse, json, statistics, tempfile, time, warnings
@@ -121,12 +121,13 @@ def main(argv=None):
         res["host_syncs_per_step"] = len(w)
         (a.out / "syncs.txt").write_text("\n\n".join(str(x.message)[:300] + "\n" + str(x.filename) + ":" + str(x.lineno) for x in w))
     if a.parts and a.cuda: res["forward_parts_ms"] = parts(model, batch, amp)
-    if a.profile and a.cuda:
+    if a.profile:
         from torch.profiler import profile, ProfilerActivity
-        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        with profile(activities=[ProfilerActivity.CPU] + [ProfilerActivity.CUDA] * a.cuda) as prof:
             for _ in range(3): step()
-            torch.cuda.synchronize()
-        (a.out / "profile.txt").write_text(prof.key_averages().table(sort_by="cuda_time_total", row_limit=60))
+            if a.cuda: torch.cuda.synchronize()
+        sort = "cuda_time_total" if a.cuda else "self_cpu_time_total"
+        (a.out / "profile.txt").write_text(prof.key_averages().table(sort_by=sort, row_limit=60))
     print(json.dumps(res, indent=1))
     (a.out / "step.json").write_text(json.dumps(res, indent=1))
 

@@ -4,7 +4,8 @@
 # machine after the install line of README.md, section "GPU"; small results go to $OUT.
 #   bash benchmarks/gpu_learning.sh data      # head model + gpu-bench synthetic data (2,000 / 100 / 200 identities)
 #   bash benchmarks/gpu_learning.sh train S   # train (or resume) the gpu-bench profile for at most S seconds
-#                                             # (GPUS=n: DDP over n GPUs by torchrun, n x the images per step)
+#                                             # (GPUS=n: DDP over n GPUs by torchrun, n x the images per step;
+#                                             #  EXTRA="-S step.coupling=false ...": more overrides)
 #   bash benchmarks/gpu_learning.sh eval [F]  # test identities, F frames each (default 4): mean head, landmark fit, the model
 #   bash benchmarks/gpu_learning.sh speed     # paper profile with the data pipeline: steps/s
 set -euo pipefail
@@ -31,8 +32,10 @@ PY
     ;;
   train)
     export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1   # the machines' rule: no NVLink multicast
-    python -m torch.distributed.run --standalone --nproc-per-node "${GPUS:-1}" -m sheap.train "${RUN[@]}" -S train.time_limit="${2:-500}" $( [ -e "$W/run/checkpoints/latest" ] && echo --resume ) 2>&1 | grep -v "^WARNING sheap" | tail -5
-    cp -r "$W/run/dvclive" "$OUT/dvclive_gpu" 2>/dev/null || true
+    # build gsplat's CUDA extension once, here: n torchrun ranks building it at the same time race on its build folder
+    python -c "from gsplat.cuda._backend import _C; assert _C is not None, 'gsplat CUDA extension did not build'"
+    python -m torch.distributed.run --standalone --nproc-per-node "${GPUS:-1}" -m sheap.train "${RUN[@]}" -S train.time_limit="${2:-500}" ${EXTRA:-} $( [ -e "$W/run/checkpoints/latest" ] && echo --resume ) 2>&1 | grep -v "^WARNING sheap" | tail -5
+    rm -rf "$OUT/dvclive_gpu"; cp -r "$W/run/dvclive" "$OUT/dvclive_gpu" 2>/dev/null || true
     ;;
   eval)
     python -m sheap.cli evaluate --data "$W/synth" --model "$W/run/checkpoints/$(cat $W/run/checkpoints/latest)" --split test --max-frames "${2:-4}" --device cuda --out "$OUT/learning_gpu.json"

@@ -98,6 +98,15 @@ def _export(args):
     print(f"CPU, batch {args.batch}: onnxruntime {rate(lambda: sess.run(None, {'images': xn})):.1f} images/s, "
           f"PyTorch {pt:.1f} images/s ({torch.get_num_threads()} threads; medians of 5)")
 
+def _write_result(out: Path | None, obj: dict, table: str):
+    "Write `obj` as JSON to `out` and the markdown `table` beside it (`.md`), each through a temporary file; None: nothing."
+    import json, os
+    if out is None: return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for path, text in ((out, json.dumps(obj, indent=1)), (out.with_suffix(".md"), table + "\n")):
+        tmp = path.with_name(path.name + ".tmp"); tmp.write_text(text); os.replace(tmp, path)
+    print(f"wrote {out} and {out.with_suffix('.md')}")
+
 def _train(args):
     from sheap.train import run
     run(args)
@@ -105,7 +114,6 @@ def _train(args):
 def _evaluate(args):
     from sheap.eval.geometry import learning_benchmark, format_table
     from sheap.flame import FLAME
-    import json, torch
     model = None
     if args.model is not None:
         from sheap.train import load_trained
@@ -119,19 +127,13 @@ def _evaluate(args):
                              baselines={"all": ("mean head", "landmark fit"), "mean": ("mean head",)}[args.baselines])
     table = format_table(res)
     print(table)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(dict(split=args.split, data=str(args.data), model=str(args.model), results=res), indent=1))
-        args.out.with_suffix(".md").write_text(table + "\n")
-        print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+    _write_result(args.out, dict(split=args.split, data=str(args.data), model=str(args.model), results=res), table)
 
 def _benchmark_affectnet(args):
     "Table 3 on AffectNet: the MLP fitted on the model's parameters for training.csv, scored on validation.csv."
-    import json
-    import numpy as np
     from sheap.predict import load_model
-    from sheap.eval.emotion import read_affectnet, predict_affectnet, emotion_benchmark, mean_head_params
-    from sheap.report import emotion_table
+    from sheap.eval.emotion import read_affectnet, predict_affectnet, mean_head_params
+    from sheap.report import emotion_rows, emotion_table
     if args.model is None: raise ValueError("sheap benchmark affectnet needs --model (the parameters come from it)")
     images = args.images or args.data / "Manually_Annotated_Images"
     if not images.is_dir(): raise FileNotFoundError(f"{images}: AffectNet image folder not found (give --images)")
@@ -141,20 +143,12 @@ def _benchmark_affectnet(args):
         rows = read_affectnet(args.data / csv_name, args.max_rows)
         split[name] = predict_affectnet(pred, images, rows, args.device, progress=False)
         print(f"{csv_name}: {len(split[name]['keep'])} of {len(rows)} labelled rows predicted ({len(rows) - len(split[name]['keep'])} unreadable images skipped)")
-    res = {}
-    for k, (a, b) in {"SHeaP": (split["train"], split["test"]), "mean head": (mean_head_params(split["train"]), mean_head_params(split["test"]))}.items():
-        a, b = ({m: v for m, v in d.items() if m != "keep"} for d in (a, b))
-        r = emotion_benchmark(a, b)
-        res[k] = r | {"accuracy_se": float(np.sqrt(r["accuracy"] * (1 - r["accuracy"]) / r["n"]))}
+    res = emotion_rows({"SHeaP": (split["train"], split["test"]), "mean head": (mean_head_params(split["train"]), mean_head_params(split["test"]))})
     table = emotion_table(res)
     print(table)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(res, indent=1)); args.out.with_suffix(".md").write_text(table + "\n")
-        print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+    _write_result(args.out, res, table)
 
 def _benchmark(args):
-    import json
     import numpy as np
     if args.benchmark == "affectnet": return _benchmark_affectnet(args)
     if args.predictions is None: raise ValueError(f"sheap benchmark {args.benchmark} needs --predictions (the prediction tree to score or to write)")
@@ -184,19 +178,14 @@ def _benchmark(args):
     table = "\n".join(lines)
     print(table)
     print(f"{len(rep['missing'])} predictions missing, {len(rep['failed'])} failed")
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        if args.benchmark == "now":
-            all_d = np.hstack([x for ds in dist.values() for x in ds]) if any(dist.values()) else np.zeros(0)
-            if all_d.size:
-                thr, pct = cumulative_error(all_d, nbins=2000)
-                rep["cumulative_error"] = dict(mm=thr[::20].round(4).tolist(), percent=pct[::20].round(3).tolist())
-        args.out.write_text(json.dumps(rep, indent=1))
-        args.out.with_suffix(".md").write_text(table + "\n")
-        print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+    if args.out is not None and args.benchmark == "now":
+        all_d = np.hstack([x for ds in dist.values() for x in ds]) if any(dist.values()) else np.zeros(0)
+        if all_d.size:
+            thr, pct = cumulative_error(all_d, nbins=2000)
+            rep["cumulative_error"] = dict(mm=thr[::20].round(4).tolist(), percent=pct[::20].round(3).tolist())
+    _write_result(args.out, rep, table)
 
 def _report(args):
-    import json
     from sheap import report
     if args.what == "emotion":
         if args.data is None: raise ValueError("sheap report emotion needs --data (a synthetic dataset)")
@@ -207,10 +196,7 @@ def _report(args):
         rows = report.emotion_analogue(args.data, model, args.device)
         table = report.emotion_table(rows)
         print(table)
-        if args.out is not None:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(rows, indent=1)); args.out.with_suffix(".md").write_text(table + "\n")
-            print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+        _write_result(args.out, rows, table)
         return
     if args.out is None: raise ValueError(f"sheap report {args.what} needs --out (a folder)")
     if args.what == "tables":
@@ -362,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--learning", type=Path, default=None, help="tables: the JSON of `sheap evaluate` (tables 1 and 2)")
     r.add_argument("--emotion", type=Path, default=None, help="tables: the JSON of `sheap report emotion` (table 3)")
     r.add_argument("--ablations", type=Path, default=None, help="tables, figures: the ablation stage's folder (<variant>/test.json)")
-    r.add_argument("--gpu-learning", type=Path, default=None, help="tables: a recorded GPU learning result (benchmarks/results)")
+    r.add_argument("--gpu-learning", type=Path, nargs="+", default=None, help="tables: recorded GPU learning results (benchmarks/results), a section each")
     r.add_argument("--gpu-ablation", type=Path, default=None, help="tables, figures: a recorded GPU ablation (benchmarks/results)")
     r.add_argument("--max-videos", type=COUNT, default=None, help="figures: test videos used (default: all)")
     r.add_argument("--device", type=device, default="cpu")

@@ -12,8 +12,9 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['read_results', 'paired', 'geometry_table', 'ablation_table', 'read_ablations', 'read_recorded_ablation',
-           'emotion_analogue', 'emotion_table', 'predictions', 'ced_figure', 'vertex_errors', 'render_vertex_values',
-           'error_map_figure', 'qualitative_grid', 'ablation_figure', 'make_tables', 'make_figures']
+           'emotion_analogue', 'emotion_rows', 'emotion_table', 'predictions', 'ced_figure', 'vertex_errors',
+           'render_vertex_values', 'error_map_figure', 'qualitative_grid', 'ablation_figure', 'make_tables',
+           'make_figures']
 
 # %% ../nbs/27_report.ipynb #c88ebf49
 def read_results(path: str | Path) -> dict[str, dict]:
@@ -84,16 +85,20 @@ def read_recorded_ablation(path: str | Path) -> dict[str, dict]:
 # %% ../nbs/27_report.ipynb #e6f34e47
 def emotion_analogue(data: str | Path, model=None, device="cpu", cfg=None) -> dict[str, dict]:
     "Table 3 on a synthetic dataset: true parameters, the mean head and (with `model`) the model's predictions."
-    from sheap.eval.emotion import EmotionConfig, emotion_benchmark, synthetic_emotion_params, model_emotion_params, mean_head_params
-    cfg = cfg or EmotionConfig(lr=1e-3, decay=0.95, epochs=60)
+    from sheap.eval.emotion import EmotionConfig, synthetic_emotion_params, model_emotion_params, mean_head_params
     tr, te = synthetic_emotion_params(data, "train"), synthetic_emotion_params(data, "test")
     rows = {"true parameters": (tr, te), "mean head": (mean_head_params(tr), mean_head_params(te))}
     if model is not None: rows["SHeaP"] = (model_emotion_params(model, data, "train", device), model_emotion_params(model, data, "test", device))
+    return emotion_rows(rows, cfg or EmotionConfig.small())
+
+def emotion_rows(pairs: dict[str, tuple[dict, dict]], # method -> (train split's parameters, test split's), as `predict_affectnet` returns them
+                 cfg=None) -> dict[str, dict]:
+    "Table 3's rows: `emotion_benchmark` of every method, with the binomial standard error of its accuracy."
+    from sheap.eval.emotion import emotion_benchmark
     out = {}
-    for k, (a, b) in rows.items():
+    for k, (a, b) in pairs.items():
         r = emotion_benchmark(a, b, cfg)
-        r["accuracy_se"] = math.sqrt(r["accuracy"] * (1 - r["accuracy"]) / r["n"])
-        out[k] = r
+        out[k] = r | {"accuracy_se": math.sqrt(r["accuracy"] * (1 - r["accuracy"]) / r["n"])}
     return out
 
 def emotion_table(rows: dict[str, dict]) -> str:
@@ -107,12 +112,9 @@ def emotion_table(rows: dict[str, dict]) -> str:
 def predictions(data: str | Path, flame, model=None, split: str = "test", size: int = 224, max_videos: int | None = None,
                 max_frames: int | None = None, max_points: int = 4000, fit_iters: int = 300, device="cpu"):
     "The test frames and the FLAME parameters of the mean head, the landmark fit and (with `model`) the model."
-    from sheap.eval.geometry import load_frames, mean_head, fit_landmarks, model_predictor
-    fr = load_frames(data, split, model.estimator.cfg.image_size if model is not None else size, max_videos, max_frames, max_points)
-    rows = {"mean head": mean_head(flame, fr.images.shape[0], device),
-            "landmark fit": fit_landmarks(flame, fr.lmk68.to(device), fr.video.to(device), fr.size, iters=fit_iters)}
-    if model is not None: rows["SHeaP"] = model_predictor(model)(fr.images.to(device))
-    return fr, rows
+    from sheap.eval import geometry
+    fr = geometry.load_frames(data, split, model.estimator.cfg.image_size if model is not None else size, max_videos, max_frames, max_points)
+    return fr, geometry.predictions(flame, fr, model, fit_iters=fit_iters, device=device)
 
 def ced_figure(dists: dict[str, dict[str, Tensor]], # predictor -> {"neutral": distances (mm), "posed": ...}
                path: str | Path | None = None, max_mm: float = 4.0):
@@ -218,11 +220,12 @@ def ablation_figure(tables: dict[str, dict[str, dict]], # title -> variant -> {"
             names = list(runs)
             y = [runs[n]["results"]["SHeaP"][m] for n in names]; e = [runs[n]["results"]["SHeaP"][m + "_se"] for n in names]
             ax.bar(names, y, yerr=e, color="tab:blue", alpha=0.8, capsize=3)
+            ref = runs[names[0]]["results"]                                   # the baselines (the same test identities for every variant)
             for h in ("mean head", "landmark fit"):
-                v = runs[names[0]]["results"].get(h)
-                if v: ax.axhline(v[m], ls="--" if h == "mean head" else ":", color="k", lw=1, label=h)
-            lo = min(min(y) - 2 * max(e), runs[names[0]]["results"]["landmark fit"][m] if "landmark fit" in runs[names[0]]["results"] else min(y))
-            ax.set(title=f"{title}: {k}", ylabel="median error (mm)", ylim=(0.95 * lo, 1.03 * max(max(y) + max(e), runs[names[0]]["results"]["mean head"][m])))
+                if h in ref: ax.axhline(ref[h][m], ls="--" if h == "mean head" else ":", color="k", lw=1, label=h)
+            bottom = min(min(y) - 2 * max(e), ref["landmark fit"][m] if "landmark fit" in ref else min(y))
+            top = max(max(y) + max(e), ref["mean head"][m])
+            ax.set(title=f"{title}: {k}", ylabel="median error (mm)", ylim=(0.95 * bottom, 1.03 * top))
             ax.legend(fontsize=7); ax.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=110); plt.close(fig)
@@ -230,16 +233,18 @@ def ablation_figure(tables: dict[str, dict[str, dict]], # title -> variant -> {"
 
 # %% ../nbs/27_report.ipynb #7a3e836b
 def make_tables(out: str | Path, learning: str | Path, emotion: str | Path | None = None, ablations: str | Path | None = None,
-                gpu_learning: str | Path | None = None, gpu_ablation: str | Path | None = None) -> list[Path]:
+                gpu_learning: str | Path | list | None = None, # one or more recorded GPU runs (a section each, with its `note`)
+                gpu_ablation: str | Path | None = None) -> list[Path]:
     "Tables 1-4 as markdown files in `out` (sections whose inputs are not given are left out)."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     res = read_results(learning)
-    gl = read_results(gpu_learning) if gpu_learning else None
+    gpu = [gpu_learning] if isinstance(gpu_learning, (str, Path)) else list(gpu_learning or [])
+    gl = [(p, read_results(p), json.loads(Path(p).read_text()).get("note")) for p in gpu]
     src = lambda p: f"`{Path(p).as_posix()}`"
     def geo(kind, n, title):
         s = f"# Table {n} analogue: {title}\n\nMedian / mean distance (mm) over the test identities, ± standard error; " \
             f"the last column is paired over identities.\n\n## `dvc repro` (this profile), from {src(learning)}\n\n{geometry_table(res, kind)}\n"
-        if gl: s += f"\n## GPU run (recorded), from {src(gpu_learning)}\n\n{geometry_table(gl, kind)}\n"
+        for p, r, note in gl: s += f"\n## GPU run (recorded), from {src(p)}\n\n" + (f"{note}.\n\n" if note else "") + f"{geometry_table(r, kind)}\n"
         return s
     files = {"table1_neutral.md": geo("neutral", 1, "neutral geometry (NoW-like: scan-like points to the aligned neutral mesh)"),
              "table2_posed.md": geo("posed", 2, "posed geometry (Nersemble-like: true posed face to the aligned posed mesh)")}

@@ -65,6 +65,11 @@ class EmotionConfig:
     w_arousal: float = 0.3
     seed: int = 0
 
+    @classmethod
+    def small(cls, **kw) -> "EmotionConfig":
+        "The schedule for small sets (hundreds of frames, e.g. a synthetic split): 10x the rate, a slower decay, 60 epochs."
+        return cls(**(dict(lr=1e-3, decay=0.95, epochs=60) | kw))
+
 class EmotionMLP(nn.Module):
     "FLAME parameters [N, D] -> 8 category logits, valence, arousal."
     def __init__(self, d_in: int, hidden: int = 256, layers: int = 4, dropout: float = 0.3, n_classes: int = 8):

@@ -22,7 +22,7 @@ from ..headmodel import REGIONS
 # %% auto #0
 __all__ = ['MEAN_TRANS', 'closest_point_on_triangle', 'point_to_mesh_distance', 'fit_similarity_3d', 'apply_similarity', 'Frames',
            'load_frames', 'FlameParams', 'mean_head', 'fit_landmarks', 'model_predictor', 'aligned_meshes',
-           'point_distances', 'geometry_errors', 'summarise', 'learning_benchmark', 'format_table']
+           'point_distances', 'geometry_errors', 'summarise', 'predictions', 'learning_benchmark', 'format_table']
 
 # %% ../../nbs/18_eval_geometry.ipynb #ea770e89
 def _dot(a: Tensor, b: Tensor) -> Tensor: return (a * b).sum(-1)
@@ -240,6 +240,18 @@ def summarise(errors: dict[str, np.ndarray]) -> dict[str, float]:
     return out
 
 # %% ../../nbs/18_eval_geometry.ipynb #3ff829d8
+def predictions(flame: FLAME, fr: Frames, model=None,
+                baselines: tuple[str, ...] = ("mean head", "landmark fit"), # either or both, or none
+                fit_iters: int = 300, device=None) -> dict[str, FlameParams]:
+    "FLAME parameters of every frame of `fr` from the baselines and (when given) a trained model, keyed by predictor."
+    dev = device or flame.v_template.device
+    if unknown := set(baselines) - {"mean head", "landmark fit"}: raise ValueError(f"unknown baselines {sorted(unknown)}: use 'mean head', 'landmark fit'")
+    rows = {}
+    if "mean head" in baselines: rows["mean head"] = mean_head(flame, fr.images.shape[0], dev)
+    if "landmark fit" in baselines: rows["landmark fit"] = fit_landmarks(flame, fr.lmk68.to(dev), fr.video.to(dev), fr.size, iters=fit_iters)
+    if model is not None: rows["SHeaP"] = model_predictor(model)(fr.images.to(dev))
+    return rows
+
 def learning_benchmark(root: str | Path, flame: FLAME, model=None, split: str = "test", size: int = 224,
                        max_videos: int | None = None, max_frames: int | None = None, max_points: int | None = 4000,
                        fit_iters: int = 300, device=None,
@@ -247,13 +259,8 @@ def learning_benchmark(root: str | Path, flame: FLAME, model=None, split: str = 
                       ) -> dict[str, dict]:
     "Errors of the mean head, the landmark-only fit and (when given) a trained model on a synthetic split."
     dev = device or flame.v_template.device
-    if unknown := set(baselines) - {"mean head", "landmark fit"}: raise ValueError(f"unknown baselines {sorted(unknown)}: use 'mean head', 'landmark fit'")
     fr = load_frames(root, split, size, max_videos, max_frames, max_points)
-    rows = {}
-    if "mean head" in baselines: rows["mean head"] = mean_head(flame, fr.images.shape[0], dev)
-    if "landmark fit" in baselines: rows["landmark fit"] = fit_landmarks(flame, fr.lmk68.to(dev), fr.video.to(dev), size, iters=fit_iters)
-    if model is not None: rows["SHeaP"] = model_predictor(model)(fr.images.to(dev))
-    errs = {k: geometry_errors(flame, fr, p, dev) for k, p in rows.items()}
+    errs = {k: geometry_errors(flame, fr, p, dev) for k, p in predictions(flame, fr, model, baselines, fit_iters, dev).items()}
     return {k: summarise(e) | {"per_identity": {m: v.round(4).tolist() for m, v in e.items()}} for k, e in errs.items()}
 
 def format_table(results: dict[str, dict]) -> str:
