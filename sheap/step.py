@@ -164,11 +164,13 @@ def _forward(self: SHeaP, batch: dict) -> StepOutput:
 SHeaP.forward = _forward
 
 # %% ../nbs/17_step.ipynb #08c8f968
-def make_optimizer(model: SHeaP, lr: float = 1e-3, vit_lr: float = 1e-5) -> torch.optim.Adam:
-    "Adam over the two parameter groups (fused on CUDA)."
+def make_optimizer(model: SHeaP, lr: float = 1e-3, vit_lr: float = 1e-5,
+                   fused: bool | None = None, # None: fused on CUDA (`sheap.train` always fuses: its skipped steps use the kernel's `found_inf`)
+                  ) -> torch.optim.Adam:
+    "Adam over the two parameter groups: the ViT at `vit_lr`, everything else that learns at `lr`."
     p = model.trainable_parameters()
-    cuda = next(model.parameters()).is_cuda
-    return torch.optim.Adam([dict(params=p["vit"], lr=vit_lr), dict(params=p["rest"], lr=lr)], lr=lr, fused=cuda or None)
+    if fused is None: fused = next(model.parameters()).is_cuda or None
+    return torch.optim.Adam([dict(params=p["vit"], lr=vit_lr), dict(params=p["rest"], lr=lr)], lr=lr, fused=fused)
 
 def train_step(model: SHeaP, optimizer: torch.optim.Optimizer, batch: dict,
                densifier: Densifier | None = None,

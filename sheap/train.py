@@ -26,7 +26,7 @@ log = logging.getLogger("sheap.train")
 __all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUME', 'flatten', 'resolve_config', 'parse_value',
            'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'learned_state',
            'load_learned_state', 'save_checkpoint', 'latest_checkpoint', 'read_state', 'config_differences',
-           'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel', 'TsvLog', 'open_log',
+           'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel', 'TsvLog', 'truncate_log', 'open_log',
            'setup_distributed', 'save_model', 'read_model_config', 'load_trained', 'train', 'add_arguments', 'run',
            'main']
 
@@ -300,9 +300,9 @@ def seed_for(seed: int, step: int, rank: int) -> int:
     return ((seed * 1_000_003 + step) * 4096 + rank) % (2 ** 63)
 
 def make_optimizer(model: SHeaP, lr: float, vit_lr: float) -> torch.optim.Adam:
-    "Fused Adam over the ViT (vit_lr) and everything else that learns (lr)."
-    p = model.trainable_parameters()
-    return torch.optim.Adam([dict(params=p["vit"], lr=vit_lr), dict(params=p["rest"], lr=lr)], lr=lr, fused=True)
+    "`sheap.step.make_optimizer`, fused on every device: `step_once` skips bad steps through the fused kernel's `found_inf`."
+    from sheap import step
+    return step.make_optimizer(model, lr, vit_lr, fused=True)
 
 def step_once(net, model: SHeaP, opt, sched, batch: dict, densifier: Densifier | None, amp: torch.dtype | None,
               found_inf: Tensor) -> StepOutput:
@@ -369,6 +369,22 @@ class TsvLog:
             d[k.split("/")[-1]] = v
         (self.dir / "metrics.json").write_text(json.dumps(out, indent=1))
     def end(self): self.make_summary()
+
+def truncate_log(dir: str | Path, step: int) -> int:
+    "Drop the rows logged after `step` (and any half-written row) from every metrics table of a DVCLive folder; returns how many."
+    dropped = 0
+    for p in sorted((Path(dir) / "plots" / "metrics").rglob("*.tsv")):
+        head, *rows = p.read_text().splitlines(keepends=True) or [""]
+        col = head.rstrip("\n").split("\t").index("step") if "step" in head.split() else None
+        if col is None: continue
+        def keep(row: str) -> bool:
+            f = row.rstrip("\n").split("\t")
+            return row.endswith("\n") and len(f) == len(head.split("\t")) and f[col].isdigit() and int(f[col]) <= step
+        kept = [r for r in rows if keep(r)]
+        if len(kept) < len(rows):
+            tmp = p.with_name(p.name + ".tmp"); tmp.write_text(head + "".join(kept)); os.replace(tmp, p)
+            dropped += len(rows) - len(kept)
+    return dropped
 
 def open_log(dir: str | Path, resume: bool = False):
     "DVCLive when installed, else `TsvLog`."
@@ -488,6 +504,8 @@ def train(cfg: dict, resume: bool = False, overwrite: bool = False) -> dict:
                         prefetch_factor=4 if t["workers"] else None, persistent_workers=False)
     live = val = None
     if rank == 0:
+        if start > 0 and (n := truncate_log(out_dir / "dvclive", start)):   # logged by the killed run after its last checkpoint
+            log.info("dropped %d log rows after step %d (the checkpoint resumed from)", n, start)
         live = open_log(out_dir / "dvclive", resume=start > 0)
         live.log_params({k: v for k, v in flatten(cfg).items() if isinstance(v, (int, float, str, bool)) or v is None})
         val = _validation_frames(cfg)

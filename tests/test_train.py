@@ -69,6 +69,13 @@ def test_kill_and_resume_is_bit_exact(tmp_path, head_dir, data):
     different = [k for k in a if not torch.equal(a[k], b[k])]
     assert not different, different[:5]
     assert read_state(latest_checkpoint(ck))["step"] == STEPS
+    for t in ("train/loss", "train/lmk", "val/neutral_median"):       # the logs read as if never killed: no repeated or missing rows
+        def rows(run):                                                # (step, value); DVCLive puts a timestamp first, TsvLog not
+            head, *body = [r.split("\t") for r in (tmp_path / run / "dvclive" / "plots" / "metrics" / f"{t}.tsv").read_text().splitlines()]
+            return [(int(r[head.index("step")]), float(r[-1])) for r in body]
+        s, k = rows("straight"), rows("killed")
+        assert [r[0] for r in k] == [r[0] for r in s], (t, [r[0] for r in k])
+        assert all(abs(a[1] - b[1]) <= 1e-6 * max(1.0, abs(a[1])) for a, b in zip(s, k)), t
 
 
 def test_refuses_a_mismatched_resume(tmp_path, head_dir, data):
