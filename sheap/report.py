@@ -17,8 +17,8 @@ __all__ = ['read_results', 'paired', 'geometry_table', 'ablation_table', 'read_a
            'make_figures']
 
 # %% ../nbs/27_report.ipynb #c88ebf49
-def read_results(path: str | Path) -> dict[str, dict]:
-    "The `results` of a `sheap evaluate` JSON (predictor -> summary with `per_identity`), checked."
+def read_results(path: str | Path, with_note: bool = False) -> dict[str, dict] | tuple[dict[str, dict], str | None]:
+    "The `results` of a `sheap evaluate` JSON (predictor -> summary with `per_identity`), checked; with its `note` when asked."
     path = Path(path)
     try: d = json.loads(path.read_text())
     except FileNotFoundError: raise FileNotFoundError(f"{path}: no such results file (run `sheap evaluate ... --out {path}`)") from None
@@ -26,7 +26,7 @@ def read_results(path: str | Path) -> dict[str, dict]:
     res = d.get("results", d.get("test", {}).get("results")) if isinstance(d, dict) else None
     if not isinstance(res, dict) or not res or not all(isinstance(r, dict) and "per_identity" in r for r in res.values()):
         raise ValueError(f"{path}: not a `sheap evaluate` result (need results -> predictor -> per_identity)")
-    return res
+    return (res, d.get("note")) if with_note else res
 
 def paired(results: dict[str, dict], a: str = "SHeaP", b: str = "mean head", metric: str = "neutral_median") -> dict[str, float]:
     "Paired comparison over identities of predictor `a` against `b`: mean difference (mm), its SE, ratio of means, share of identities where `a` is lower."
@@ -134,10 +134,12 @@ def ced_figure(dists: dict[str, dict[str, Tensor]], # predictor -> {"neutral": d
     return fig
 
 @torch.no_grad()
-def vertex_errors(flame, fr, p, device="cpu") -> Tensor: # [n_videos, V] mm, NaN off the face region
+def vertex_errors(flame, fr, p, device="cpu",
+                  neutral: Tensor | None = None, # [N, V, 3] `aligned_meshes(flame, fr, p)[0]` when already computed
+                 ) -> Tensor: # [n_videos, V] mm, NaN off the face region
     "Distance of every true neutral face vertex to the aligned predicted neutral surface, averaged over each identity's frames."
     from sheap.eval.geometry import aligned_meshes, _face_vertices, point_to_mesh_distance
-    neutral, _ = aligned_meshes(flame, fr, p, device)
+    if neutral is None: neutral, _ = aligned_meshes(flame, fr, p, device)
     face, faces = _face_vertices(flame).to(device), flame.faces.to(device)
     gt, vid = fr.neutral.to(device), fr.video.to(device)
     err = torch.zeros(len(fr.ids), flame.v_template.shape[0], device=device)
@@ -169,11 +171,13 @@ def render_vertex_values(flame, verts: Tensor, values: Tensor, # [B, V, 3] canon
     img = rgb * light * m + (1 - m)
     return (img.clamp(0, 1) * 255).round().byte().numpy()
 
-def error_map_figure(flame, fr, rows: dict, path: str | Path | None = None, identities: int = 3, vmax: float = 3.0, device="cpu"):
+def error_map_figure(flame, fr, rows: dict, path: str | Path | None = None, identities: int = 3, vmax: float = 3.0, device="cpu",
+                     neutral: dict | None = None): # predictor -> [N, V, 3] aligned neutral meshes, when already computed
     "Rows: test identities; columns: a frame, then each predictor's error map on the true neutral mesh."
     import matplotlib.pyplot as plt
-    n = min(identities, len(fr.ids))
-    maps = {k: render_vertex_values(flame, fr.neutral[:n].to(device), vertex_errors(flame, fr, p, device)[:n], vmax=vmax) for k, p in rows.items()}
+    n, neutral = min(identities, len(fr.ids)), neutral or {}
+    errs = {k: vertex_errors(flame, fr, p, device, neutral.get(k))[:n] for k, p in rows.items()}   # [n, V] mm
+    maps = {k: render_vertex_values(flame, fr.neutral[:n].to(device), e, vmax=vmax) for k, e in errs.items()}
     first = [int(torch.nonzero(fr.video == i)[0, 0]) for i in range(n)]
     fig, axs = plt.subplots(n, len(maps) + 1, figsize=(2.3 * (len(maps) + 1) + 0.6, 2.3 * n), squeeze=False)
     for i in range(n):
@@ -239,7 +243,7 @@ def make_tables(out: str | Path, learning: str | Path, emotion: str | Path | Non
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     res = read_results(learning)
     gpu = [gpu_learning] if isinstance(gpu_learning, (str, Path)) else list(gpu_learning or [])
-    gl = [(p, read_results(p), json.loads(Path(p).read_text()).get("note")) for p in gpu]
+    gl = [(p, *read_results(p, with_note=True)) for p in gpu]                              # (path, results, note)
     src = lambda p: f"`{Path(p).as_posix()}`"
     def geo(kind, n, title):
         s = f"# Table {n} analogue: {title}\n\nMedian / mean distance (mm) over the test identities, ± standard error; " \
@@ -264,15 +268,17 @@ def make_figures(out: str | Path, data: str | Path, model_dir: str | Path, ablat
                  gpu_ablation: str | Path | None = None, max_videos: int | None = None, device="cpu") -> list[Path]:
     "Cumulative error curves, error maps, the qualitative grid and the ablation bars of a trained model on a synthetic test split."
     from sheap.train import load_trained, read_model_config
-    from sheap.eval.geometry import point_distances
+    from sheap.eval.geometry import point_distances, aligned_meshes
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     model = load_trained(model_dir, device)
     cfg = read_model_config(model_dir)["config"]
     fr, rows = predictions(data, model.flame, model, max_videos=max_videos, device=device)
-    dists = {k: dict(zip(("neutral", "posed"), (torch.cat(d) for d in point_distances(model.flame, fr, p, device)))) for k, p in rows.items()}
+    meshes = {k: aligned_meshes(model.flame, fr, p, device) for k, p in rows.items()}      # aligned once, used by both figures
+    dists = {k: dict(zip(("neutral", "posed"), (torch.cat(d) for d in point_distances(model.flame, fr, p, device, meshes[k]))))
+             for k, p in rows.items()}
     paths = [out / "ced.png", out / "error_maps.png", out / "qualitative.png"]
     ced_figure(dists, paths[0])
-    error_map_figure(model.flame, fr, rows, paths[1], device=device)
+    error_map_figure(model.flame, fr, rows, paths[1], device=device, neutral={k: m[0] for k, m in meshes.items()})
     qualitative_grid(model, data, paths[2], dino_size=cfg["train"]["dino_size"], device=device)
     tabs = {}
     if ablations: tabs["dvc repro"] = read_ablations(ablations)

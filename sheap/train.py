@@ -18,7 +18,7 @@ from .encoder import EncoderConfig, CheckpointError, dino_features, load_farl
 from .regressor import RegressorConfig
 from .densify import Densifier, DensifyConfig
 from .losses import LossConfig, FaceNetworks
-from .step import SHeaP, StepConfig, StepOutput
+from .step import SHeaP, StepConfig, StepOutput, make_optimizer as step_make_optimizer
 
 log = logging.getLogger("sheap.train")
 
@@ -301,8 +301,7 @@ def seed_for(seed: int, step: int, rank: int) -> int:
 
 def make_optimizer(model: SHeaP, lr: float, vit_lr: float) -> torch.optim.Adam:
     "`sheap.step.make_optimizer`, fused on every device: `step_once` skips bad steps through the fused kernel's `found_inf`."
-    from sheap import step
-    return step.make_optimizer(model, lr, vit_lr, fused=True)
+    return step_make_optimizer(model, lr, vit_lr, fused=True)
 
 def step_once(net, model: SHeaP, opt, sched, batch: dict, densifier: Densifier | None, amp: torch.dtype | None,
               found_inf: Tensor) -> StepOutput:
@@ -375,11 +374,12 @@ def truncate_log(dir: str | Path, step: int) -> int:
     dropped = 0
     for p in sorted((Path(dir) / "plots" / "metrics").rglob("*.tsv")):
         head, *rows = p.read_text().splitlines(keepends=True) or [""]
-        col = head.rstrip("\n").split("\t").index("step") if "step" in head.split() else None
-        if col is None: continue
-        def keep(row: str) -> bool:
+        names = head.rstrip("\n").split("\t")                       # the header row: column names
+        if "step" not in names: continue
+        col = names.index("step")
+        def keep(row: str) -> bool:                                    # a whole row, logged at or before `step`
             f = row.rstrip("\n").split("\t")
-            return row.endswith("\n") and len(f) == len(head.split("\t")) and f[col].isdigit() and int(f[col]) <= step
+            return row.endswith("\n") and len(f) == len(names) and f[col].isdigit() and int(f[col]) <= step
         kept = [r for r in rows if keep(r)]
         if len(kept) < len(rows):
             tmp = p.with_name(p.name + ".tmp"); tmp.write_text(head + "".join(kept)); os.replace(tmp, p)

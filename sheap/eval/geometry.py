@@ -213,11 +213,13 @@ def aligned_meshes(flame: FLAME, fr: Frames, p: FlameParams, device=None) -> tup
     return neutral, posed
 
 @torch.no_grad()
-def point_distances(flame: FLAME, fr: Frames, p: FlameParams, device=None) -> tuple[list[Tensor], list[Tensor]]:
+def point_distances(flame: FLAME, fr: Frames, p: FlameParams, device=None,
+                    meshes: tuple[Tensor, Tensor] | None = None, # `aligned_meshes(flame, fr, p)` when already computed
+                   ) -> tuple[list[Tensor], list[Tensor]]:
     "Per identity, all its frames pooled: distances (mm) of the scan points to the aligned neutral predictions, and of the true posed face vertices to the aligned posed predictions."
     dev = device or flame.v_template.device
     face, faces = _face_vertices(flame).to(dev), flame.faces.to(dev)
-    neutral, posed = aligned_meshes(flame, fr, p, dev)
+    neutral, posed = meshes if meshes is not None else aligned_meshes(flame, fr, p, dev)
     gt_p, vid = fr.posed.to(dev), fr.video.tolist()
     dn, dp = [[] for _ in fr.ids], [[] for _ in fr.ids]
     for i in range(neutral.shape[0]):                                                    # one mesh per frame

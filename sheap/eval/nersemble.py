@@ -66,18 +66,21 @@ def cloud_errors(cloud: np.ndarray | Tensor,     # [N, 3] face-region points (mi
 
 # %% ../../nbs/24_eval_nersemble.ipynb #5abb213d
 def nersemble_prediction(flame: FLAME,
-                         shape: Tensor, expr: Tensor, # [S], [E] (or [1, S], [1, E])
-                         jaw: Tensor | None = None,   # [3, 3] jaw rotation (default: closed)
-                         eyelids: Tensor | None = None, # [2]
-                        ) -> tuple[Tensor, Tensor]:   # posed vertices [V, 3] and the 7 landmarks [7, 3], metres
-    "The mesh the benchmark scores: identity, expression, jaw and eyelids; head rotation, neck and translation left out (alignment removes them)."
-    dev, dt = flame.v_template.device, flame.v_template.dtype
-    pose = torch.eye(3, device=dev, dtype=dt).expand(1, 5, 3, 3).clone()
-    if jaw is not None: pose[0, 2] = jaw.to(dev, dt).reshape(3, 3)
-    lids = None if eyelids is None or flame.eyelid_dirs is None else eyelids.to(dev, dt).reshape(1, 2)
-    out = flame(shape.reshape(1, -1).to(dev, dt), expr.reshape(1, -1).to(dev, dt), pose, lids)
+                         shape: Tensor, expr: Tensor, # [S], [E] (or batched: [B, S], [B, E])
+                         jaw: Tensor | None = None,   # [3, 3] (or [B, 3, 3]) jaw rotation (default: closed)
+                         eyelids: Tensor | None = None, # [2] (or [B, 2])
+                        ) -> tuple[Tensor, Tensor]:   # posed vertices [(B,) V, 3] and the 7 landmarks [(B,) 7, 3], metres
+    "The meshes the benchmark scores: identity, expression, jaw and eyelids; head rotation, neck and translation left out (alignment removes them)."
+    if shape.ndim not in (1, 2): raise ValueError(f"shape must be [S] or [B, S], got {tuple(shape.shape)}")
+    dev, dt, one = flame.v_template.device, flame.v_template.dtype, shape.ndim == 1
+    shape, expr = shape.reshape(-1, shape.shape[-1]), expr.reshape(-1, expr.shape[-1])
+    B = shape.shape[0]
+    pose = torch.eye(3, device=dev, dtype=dt).repeat(B, 5, 1, 1)                           # [B, 5, 3, 3]
+    if jaw is not None: pose[:, 2] = jaw.to(dev, dt).reshape(-1, 3, 3)
+    lids = None if eyelids is None or flame.eyelid_dirs is None else eyelids.to(dev, dt).reshape(B, 2)
+    out = flame(shape.to(dev, dt), expr.to(dev, dt), pose, lids)
     if out.landmarks7 is None: raise ValueError("the FLAME model has no landmark embedding: the benchmark needs its 7 landmarks")
-    return out.vertices[0], out.landmarks7[0]
+    return (out.vertices[0], out.landmarks7[0]) if one else (out.vertices, out.landmarks7)
 
 # %% ../../nbs/24_eval_nersemble.ipynb #c505a122
 def nersemble_clouds(root: str | Path) -> list[str]: # ids `<subject>/<sequence>/<timestep>`
@@ -134,16 +137,26 @@ def export_nersemble(out_dir: str | Path, cloud: str, view: str, # cloud id `<su
 # %% ../../nbs/24_eval_nersemble.ipynb #da5b4add
 def predict_nersemble(predictor,                 # sheap.predict.load_model(...): face crops -> Prediction
                       root: str | Path, out: str | Path,
-                      device: str | torch.device = "cpu", progress: bool = True) -> dict:
-    "Predict every view image of the benchmark (the predictor resizes) and export the posed meshes; returns counts and unreadable images."
+                      device: str | torch.device = "cpu", progress: bool = True,
+                      batch: int = 16,                # view images per forward pass (images of one size go together)
+                     ) -> dict:
+    "Predict every view image of the benchmark (the predictor resizes; `batch` at a time) and export the posed meshes; returns counts and unreadable images."
     from PIL import Image, UnidentifiedImageError
     from tqdm.auto import tqdm
+    if batch < 1: raise ValueError(f"batch must be >= 1, got {batch}")
     root, flame, n, failed = Path(root), predictor.flame, 0, []
+    def run(todo: list[tuple[str, Path, np.ndarray]]) -> int:                  # (cloud, image path, [H, W, 3] uint8), one size
+        x = torch.from_numpy(np.stack([im for *_, im in todo])).permute(0, 3, 1, 2).float().div(255).to(device)
+        pr = predictor(x)
+        verts, lmk7 = nersemble_prediction(flame, pr.shape, pr.expr, pr.pose[:, 2], pr.eyelids)   # [B, V, 3], [B, 7, 3]
+        for (cid, p, _), v, l7 in zip(todo, verts, lmk7): export_nersemble(out, cid, p.stem, v, flame.faces, l7)
+        return len(todo)
+    todo: dict[tuple, list] = {}                                                  # image size -> waiting images
     for cid in tqdm(nersemble_clouds(root), disable=not progress, desc="predict"):
         for p in _view_images(root / cid):
             try: im = np.asarray(Image.open(p).convert("RGB"))
             except (OSError, UnidentifiedImageError) as e: failed.append(dict(image=str(p.relative_to(root)), reason=str(e))); continue
-            pr = predictor(torch.from_numpy(im).permute(2, 0, 1)[None].float().div(255).to(device))
-            v, l7 = nersemble_prediction(flame, pr.shape[0], pr.expr[0], pr.pose[0, 2], pr.eyelids[0])
-            export_nersemble(out, cid, p.stem, v, flame.faces, l7); n += 1
+            q = todo.setdefault(im.shape, []); q.append((cid, p, im))
+            if len(q) == batch: n += run(q); todo[im.shape] = []
+    for q in todo.values(): n += run(q) if q else 0
     return dict(predicted=n, failed=failed)

@@ -222,14 +222,15 @@ def evaluate_now(dataset: str | Path,          # NoW root: scans/, scans_lmks_on
     return out
 
 # %% ../../nbs/20_eval_now.ipynb #03eb4bbc
-def now_prediction(flame: FLAME, shape: Tensor # [S] or [1, S] identity coefficients
-                  ) -> tuple[Tensor, Tensor]: # neutral vertices [V, 3] and NoW's 7 landmarks [7, 3], metres
-    "The mesh NoW scores: the identity alone (expression, pose, eyelids and translation zeroed)."
-    shape = shape.reshape(1, -1)
-    dev, dt = flame.v_template.device, flame.v_template.dtype
-    out = flame(shape.to(dev, dt), torch.zeros(1, flame.n_expr, device=dev, dtype=dt), torch.eye(3, device=dev, dtype=dt).expand(1, 5, 3, 3))
+def now_prediction(flame: FLAME, shape: Tensor # [S] or [B, S] identity coefficients
+                  ) -> tuple[Tensor, Tensor]: # neutral vertices [(B,) V, 3] and NoW's 7 landmarks [(B,) 7, 3], metres
+    "The meshes NoW scores: the identity alone (expression, pose, eyelids and translation zeroed); one FLAME pass for a batch."
+    if shape.ndim not in (1, 2): raise ValueError(f"shape must be [S] or [B, S], got {tuple(shape.shape)}")
+    one, shape = shape.ndim == 1, shape.reshape(-1, shape.shape[-1])
+    dev, dt, B = flame.v_template.device, flame.v_template.dtype, shape.shape[0]
+    out = flame(shape.to(dev, dt), torch.zeros(B, flame.n_expr, device=dev, dtype=dt), torch.eye(3, device=dev, dtype=dt).expand(B, 5, 3, 3))
     if out.landmarks7 is None: raise ValueError("the FLAME model has no landmark embedding: NoW needs its 7 landmarks")
-    return out.vertices[0], out.landmarks7[0]
+    return (out.vertices[0], out.landmarks7[0]) if one else (out.vertices, out.landmarks7)
 
 def write_prediction(stem: str | Path, verts: Tensor, faces: Tensor, lmk7: Tensor, # metres; written in millimetres
                     ) -> tuple[Path, Path]:
@@ -288,9 +289,8 @@ def predict_now(predictor,                      # sheap.predict.load_model(...):
     if not image_list.is_file(): raise FileNotFoundError(f"{image_list}: NoW image list not found")
     def run(todo: list[tuple[str, np.ndarray]]) -> int:                     # (image list line, [S, S, 3] uint8 crop)
         x = torch.from_numpy(np.stack([c for _, c in todo])).permute(0, 3, 1, 2).float().div(255).to(device)
-        for (line, _), shape in zip(todo, predictor(x).shape):
-            v, l7 = now_prediction(predictor.flame, shape)
-            export_now(out, line, v, predictor.flame.faces, l7)
+        verts, lmk7 = now_prediction(predictor.flame, predictor(x).shape)                # [B, V, 3], [B, 7, 3]
+        for (line, _), v, l7 in zip(todo, verts, lmk7): export_now(out, line, v, predictor.flame.faces, l7)
         return len(todo)
     n, failed, todo = 0, [], []
     for line in tqdm([l.strip() for l in image_list.read_text().splitlines() if l.strip()], disable=not progress, desc="NoW predict"):
