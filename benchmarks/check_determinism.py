@@ -9,21 +9,28 @@ run. Prints, and writes to `OUT/determinism.json`, how many weight tensors diffe
 """
 from __future__ import annotations
 import argparse, json, os, subprocess, sys
+from contextlib import contextmanager
 from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
 
-def train(out: Path, steps: int, size: int | None, vit_size: int | None, busy: int) -> dict[str, torch.Tensor]:
-    "One `sheap train` run into `out`, with `busy` spinning processes beside it; its weights."
+@contextmanager
+def busy(n: int):
+    "`n` spinning processes for the duration of the block (a loaded machine)."
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try: yield
+    finally:
+        for h in hogs: h.kill()
+
+
+def train(out: Path, steps: int, size: int | None, vit_size: int | None, n_busy: int) -> dict[str, torch.Tensor]:
+    "One `sheap train` run into `out`, with `n_busy` spinning processes beside it; its weights."
     extra = [a for k, v in (("train.size", size), ("train.vit_size", vit_size), ("train.dino_size", vit_size)) if v for a in ("-S", f"{k}={v}")]
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
-    try:
+    with busy(n_busy):
         subprocess.run([sys.executable, "-m", "sheap.train", "-S", f"train.out={out}", "-S", f"train.steps={steps}", "-S", "train.metrics=null",
                         "-S", "train.eval_every=0", "-S", "train.image_every=0", "-S", "train.progress=false",
                         "-S", f"train.ckpt_every={steps}", *extra, "--overwrite"], check=True, env=dict(os.environ))
-    finally:
-        for h in hogs: h.kill()
     return load_file(out / "model.safetensors")
 
 

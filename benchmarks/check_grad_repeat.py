@@ -8,9 +8,10 @@ parameter gradient and the Gaussians' position gradients (what the densifier ran
 runs N spinning processes beside it (a loaded machine).
 """
 from __future__ import annotations
-import argparse, json, subprocess, sys
+import argparse, json
 from pathlib import Path
 import torch
+from check_determinism import busy      # benchmarks/ is the script's folder, so on sys.path
 from sheap.train import read_model_config, build_model, build_dataset, load_learned_state, _load_tensors
 
 
@@ -27,9 +28,8 @@ def main(argv=None):
     ds = build_dataset(cfg)
     items = [ds[i] for i in a.items]
     batch = {k: torch.stack([it[k] for it in items]) for k in items[0] if torch.is_tensor(items[0][k])}
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(a.busy)]
     ref, differing = None, []
-    try:
+    with busy(a.busy):
         for r in range(a.repeats):
             for q in model.parameters(): q.grad = None
             torch.manual_seed(123)
@@ -39,8 +39,6 @@ def main(argv=None):
             if ref is None: ref = rec; continue
             d = [int((x != y).sum()) for x, y in zip(ref, rec)]
             if any(d): differing.append(dict(repeat=r, loss=d[0], parameter_grads=d[1], position_grads=d[2]))
-    finally:
-        for h in hogs: h.kill()
     res = dict(repeats=a.repeats, busy=a.busy, threads=torch.get_num_threads(), differing=differing)
     print(json.dumps(res, indent=1))
 

@@ -5,11 +5,12 @@
     python benchmarks/supervised_shape.py --data $W/synth --encoder small --vit-size 112 --batch 64 \
         --seconds 420 --device cuda --out $OUT/supervised_small.json                           # the gpu-bench estimator
 
-SHeaP never sees 3D truth; this script does, so it bounds what any loss can teach the same estimator from the same
-images in the same budget. The loss is the face-region vertex error of the neutral mesh, |D_face (beta_hat - beta)|^2
+SHeaP never sees 3D truth; this script does. It is a reference, not a strict bound: does this estimator learn, from
+these images and in this budget, a shape that carries over to new identities at all? The loss is the face-region vertex error of the neutral mesh, |D_face (beta_hat - beta)|^2
 (D: the head model's shape basis), so components count by how far they move the face, as the benchmark does. At the
 `--eval-at` steps and at the end it scores the neutral mesh (`sheap.eval.geometry`: similarity-aligned
-point-to-surface, mm) on the test split against the mean head, paired over identities. Writes the curve as JSON.
+point-to-surface, mm) on the test split against the mean head, paired over identities. Writes the curve as JSON
+(rewritten after every score).
 """
 from __future__ import annotations
 import argparse, json, math, time
@@ -31,8 +32,8 @@ class _Frames(torch.utils.data.Dataset):
         return (_resize(_read_image(path), self.size) * 255).round().to(torch.uint8), beta
 
 
-def load_split(root: Path, split: str, size: int, max_videos: int | None, workers: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
-    "Images [N, 3, size, size] uint8 and the true identity codes [N, S] of every frame of a synthetic split (decoded by `workers` processes)."
+def load_split(root: Path, split: str, size: int, max_videos: int | None, workers: int = 8) -> tuple[torch.Tensor, torch.Tensor, int]:
+    "Images [N, 3, size, size] uint8, the true identity codes [N, S] of every frame of a synthetic split (decoded by `workers` processes), and the number of identities."
     vids = [v for v in json.loads((root / "manifest.json").read_text())["videos"] if v["split"] == split][:max_videos]
     if not vids: raise ValueError(f"{root}: no videos in split {split!r}")
     items = []
@@ -42,7 +43,7 @@ def load_split(root: Path, split: str, size: int, max_videos: int | None, worker
         items += [(d / "frames" / f"{t:06d}.jpg", beta) for t in range(v["frames"])]
     dl = torch.utils.data.DataLoader(_Frames(items, size), batch_size=256, num_workers=workers)
     imgs, codes = zip(*dl)
-    return torch.cat(imgs), torch.cat(codes)
+    return torch.cat(imgs), torch.cat(codes), len(vids)
 
 
 def main(argv=None):
@@ -65,7 +66,7 @@ def main(argv=None):
     face = _face_vertices(flame).to(dev)
     D = flame.shapedirs[face].reshape(-1, flame.n_shape) * 1e3                     # [3F, S] mm per unit code
     t0 = time.time()
-    images, codes = load_split(a.data, "train", a.vit_size, a.max_videos, a.workers)
+    images, codes, n_ids = load_split(a.data, "train", a.vit_size, a.max_videos, a.workers)
     images, codes = images.to(dev), codes.to(dev)
     fr = load_frames(a.test or a.data, "test", a.vit_size, max_frames=a.test_frames)
     print(f"train {tuple(images.shape)} ({codes.shape[0]} frames), test {len(fr.ids)} identities, loaded in {time.time() - t0:.0f} s", flush=True)
@@ -89,19 +90,19 @@ def main(argv=None):
         return r
 
     curve, losses, t1, step = [], [], time.time(), 0
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    def write():                                  # after every score: a run cut short keeps what it measured
+        res = dict(encoder=a.encoder, vit_size=a.vit_size, batch=a.batch, lr=a.lr, steps=step, train_frames=int(codes.shape[0]),
+                   train_identities=n_ids, test_identities=len(fr.ids), device=str(dev), final=curve[-1], curve=curve, loss=losses)
+        tmp = a.out.with_name(a.out.name + ".tmp"); tmp.write_text(json.dumps(res, indent=1)); tmp.replace(a.out)
     while step < a.steps if a.seconds is None else time.time() - t1 < a.seconds:
         i = torch.randint(0, images.shape[0], (a.batch,), device=dev)
         err = (est(images[i].float() / 255).shape - codes[i]) @ D.T                     # [B, 3F] mm
         loss = err.pow(2).mean()
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); step += 1
         if step % 50 == 0: losses.append((step, float(loss.detach())))
-        if step in a.eval_at: curve.append(score(step))
-    if not curve or curve[-1]["step"] != step: curve.append(score(step))
-    res = dict(encoder=a.encoder, vit_size=a.vit_size, batch=a.batch, lr=a.lr, steps=step, train_frames=int(codes.shape[0]),
-               train_identities=int(torch.unique(codes[:, 0]).numel()), test_identities=len(fr.ids), device=str(dev),
-               final=curve[-1], curve=curve, loss=losses)
-    a.out.parent.mkdir(parents=True, exist_ok=True); a.out.write_text(json.dumps(res, indent=1))
-
+        if step in a.eval_at: curve.append(score(step)); write()
+    if not curve or curve[-1]["step"] != step: curve.append(score(step)); write()
 
 if __name__ == "__main__":
     main()

@@ -136,16 +136,18 @@ def ced_figure(dists: dict[str, dict[str, Tensor]], # predictor -> {"neutral": d
 @torch.no_grad()
 def vertex_errors(flame, fr, p, device="cpu",
                   neutral: Tensor | None = None, # [N, V, 3] `aligned_meshes(flame, fr, p)[0]` when already computed
-                 ) -> Tensor: # [n_videos, V] mm, NaN off the face region
+                  identities: int | None = None, # only the first `identities` identities (default: all)
+                 ) -> Tensor: # [n_identities, V] mm, NaN off the face region
     "Distance of every true neutral face vertex to the aligned predicted neutral surface, averaged over each identity's frames."
     from sheap.eval.geometry import aligned_meshes, _face_vertices, point_to_mesh_distance
     if neutral is None: neutral, _ = aligned_meshes(flame, fr, p, device)
+    m = len(fr.ids) if identities is None else min(identities, len(fr.ids))
     face, faces = _face_vertices(flame).to(device), flame.faces.to(device)
-    gt, vid = fr.neutral.to(device), fr.video.to(device)
-    err = torch.zeros(len(fr.ids), flame.v_template.shape[0], device=device)
-    n = torch.bincount(vid, minlength=len(fr.ids)).float()
-    for i in range(neutral.shape[0]):                                            # one mesh per frame
-        err[vid[i], face] += point_to_mesh_distance(gt[vid[i], face], neutral[i], faces)[0] * 1e3
+    gt, vid = fr.neutral.to(device), fr.video.tolist()
+    err = torch.zeros(m, flame.v_template.shape[0], device=device)
+    n = torch.bincount(fr.video, minlength=len(fr.ids))[:m].float().to(device)
+    for i, v in enumerate(vid):                                                  # one mesh per frame of the identities kept
+        if v < m: err[v, face] += point_to_mesh_distance(gt[v, face], neutral[i], faces)[0] * 1e3
     err = err / n[:, None]
     keep = torch.zeros_like(err[0], dtype=torch.bool); keep[face] = True
     return torch.where(keep, err, torch.nan)
@@ -176,7 +178,7 @@ def error_map_figure(flame, fr, rows: dict, path: str | Path | None = None, iden
     "Rows: test identities; columns: a frame, then each predictor's error map on the true neutral mesh."
     import matplotlib.pyplot as plt
     n, neutral = min(identities, len(fr.ids)), neutral or {}
-    errs = {k: vertex_errors(flame, fr, p, device, neutral.get(k))[:n] for k, p in rows.items()}   # [n, V] mm
+    errs = {k: vertex_errors(flame, fr, p, device, neutral.get(k), identities=n) for k, p in rows.items()}   # [n, V] mm
     maps = {k: render_vertex_values(flame, fr.neutral[:n].to(device), e, vmax=vmax) for k, e in errs.items()}
     first = [int(torch.nonzero(fr.video == i)[0, 0]) for i in range(n)]
     fig, axs = plt.subplots(n, len(maps) + 1, figsize=(2.3 * (len(maps) + 1) + 0.6, 2.3 * n), squeeze=False)
