@@ -4,6 +4,7 @@
         --batch 2 --steps 600 --out runs/supervised/tiny.json                                 # the cpu-tiny budget
     python benchmarks/supervised_shape.py --data $W/synth --encoder small --vit-size 112 --batch 64 \
         --seconds 420 --device cuda --out $OUT/supervised_small.json                           # the gpu-bench estimator
+    python benchmarks/supervised_shape.py --data $W/many0 $W/many1 --test $W/synth ...          # identities pooled
 
 SHeaP never sees 3D truth; this script does. It is a reference, not a strict bound: does this estimator learn, from
 these images and in this budget, a shape that carries over to new identities at all? The loss is the face-region vertex error of the neutral mesh, |D_face (beta_hat - beta)|^2
@@ -48,9 +49,9 @@ def load_split(root: Path, split: str, size: int, max_videos: int | None, worker
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", type=Path, required=True, help="a `sheap synth` folder with a train split")
-    p.add_argument("--test", type=Path, default=None, help="folder with the test split (default: --data)")
-    p.add_argument("--head-model", type=Path, default=None, help="default: DATA/../head_model/FLAME_NEUTRAL.pkl")
+    p.add_argument("--data", type=Path, nargs="+", required=True, help="`sheap synth` folders with a train split (their identities are pooled)")
+    p.add_argument("--test", type=Path, default=None, help="folder with the test split (default: the first --data)")
+    p.add_argument("--head-model", type=Path, default=None, help="default: DATA/../head_model/FLAME_NEUTRAL.pkl of the first --data")
     p.add_argument("--encoder", choices=("tiny", "small", "paper"), default="tiny"); p.add_argument("--vit-size", type=int, default=112)
     p.add_argument("--batch", type=int, default=2); p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--steps", type=int, default=600); p.add_argument("--seconds", type=float, default=None, help="stop after this long instead")
@@ -61,14 +62,15 @@ def main(argv=None):
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     torch.manual_seed(a.seed); dev = torch.device(a.device)
-    head = a.head_model or a.data.parent / "head_model" / "FLAME_NEUTRAL.pkl"
+    head = a.head_model or a.data[0].parent / "head_model" / "FLAME_NEUTRAL.pkl"
     flame = FLAME.from_file(head).to(dev)
     face = _face_vertices(flame).to(dev)
     D = flame.shapedirs[face].reshape(-1, flame.n_shape) * 1e3                     # [3F, S] mm per unit code
     t0 = time.time()
-    images, codes, n_ids = load_split(a.data, "train", a.vit_size, a.max_videos, a.workers)
-    images, codes = images.to(dev), codes.to(dev)
-    fr = load_frames(a.test or a.data, "test", a.vit_size, max_frames=a.test_frames)
+    parts = [load_split(d, "train", a.vit_size, a.max_videos, a.workers) for d in a.data]   # --max-videos: per folder
+    images, codes, n_ids = torch.cat([q[0] for q in parts]).to(dev), torch.cat([q[1] for q in parts]).to(dev), sum(q[2] for q in parts)
+    del parts
+    fr = load_frames(a.test or a.data[0], "test", a.vit_size, max_frames=a.test_frames)
     print(f"train {tuple(images.shape)} ({codes.shape[0]} frames), test {len(fr.ids)} identities, loaded in {time.time() - t0:.0f} s", flush=True)
     kw = dict(tiny=EncoderConfig.tiny, small=lambda **k: EncoderConfig(**{**SMALL_ENCODER, **k}), paper=EncoderConfig)[a.encoder]
     est = ParameterEstimator(kw(image_size=a.vit_size)).to(dev)
@@ -92,7 +94,7 @@ def main(argv=None):
     curve, losses, t1, step = [], [], time.time(), 0
     a.out.parent.mkdir(parents=True, exist_ok=True)
     def write():                                  # after every score: a run cut short keeps what it measured
-        res = dict(encoder=a.encoder, vit_size=a.vit_size, batch=a.batch, lr=a.lr, steps=step, train_frames=int(codes.shape[0]),
+        res = dict(encoder=a.encoder, vit_size=a.vit_size, batch=a.batch, lr=a.lr, seed=a.seed, steps=step, train_frames=int(codes.shape[0]),
                    train_identities=n_ids, test_identities=len(fr.ids), device=str(dev), final=curve[-1], curve=curve, loss=losses)
         tmp = a.out.with_name(a.out.name + ".tmp"); tmp.write_text(json.dumps(res, indent=1)); tmp.replace(a.out)
     while step < a.steps if a.seconds is None else time.time() - t1 < a.seconds:

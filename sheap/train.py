@@ -7,6 +7,7 @@ checkpoints that resume bit for bit, DVCLive logs and the learning curve on held
 # %% ../nbs/19_train.ipynb #9d34cc45
 from __future__ import annotations
 import argparse, copy, hashlib, json, logging, math, os, shutil, sys, time
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -27,8 +28,8 @@ __all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUM
            'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'learned_state',
            'load_learned_state', 'save_checkpoint', 'latest_checkpoint', 'read_state', 'config_differences',
            'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel', 'TsvLog', 'truncate_log', 'open_log',
-           'setup_distributed', 'save_model', 'read_model_config', 'load_trained', 'train', 'add_arguments', 'run',
-           'main']
+           'setup_distributed', 'save_model', 'read_model_config', 'load_trained', 'cpu_determinism', 'train',
+           'add_arguments', 'run', 'main']
 
 # %% ../nbs/19_train.ipynb #552ed1a6
 PROFILES: dict[str, dict] = {
@@ -178,7 +179,7 @@ def build_dataset(cfg: dict, split: str = "train"):
 # %% ../nbs/19_train.ipynb #a2d6dc4f
 FREE_ON_RESUME = ("train.steps", "train.time_limit", "train.workers", "train.log_every", "train.image_every", "train.ckpt_every", "train.keep",
                   "train.eval_every", "train.eval_videos", "train.compile", "train.progress", "train.max_bad_steps", "base.device",
-                  "train.metrics", "train.profile")
+                  "train.metrics", "train.profile", "train.out")
 
 def _fsync_dir(d: Path):
     try:
@@ -464,11 +465,22 @@ def load_trained(path: str | Path, device: str | torch.device = "cpu",
     return model.eval()
 
 # %% ../nbs/19_train.ipynb #f70254f3
+@contextmanager
+def cpu_determinism(device: torch.device):
+    "On the CPU: PyTorch's deterministic kernels inside the block (the setting before it is restored after)."
+    before, warn = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    if device.type == "cpu": torch.use_deterministic_algorithms(True)
+    try: yield
+    finally: torch.use_deterministic_algorithms(before, warn_only=warn)
+
 def train(cfg: dict, resume: bool = False, overwrite: bool = False) -> dict:
     "Train as `cfg` says (see `resolve_config`); returns the run's summary (also written to `train.metrics`)."
+    rank, world, device = setup_distributed(cfg["base"]["device"])
+    with cpu_determinism(device): return _train(cfg, rank, world, device, resume, overwrite)
+
+def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool, overwrite: bool) -> dict:
     from torch.utils.data import DataLoader
     t = cfg["train"]
-    rank, world, device = setup_distributed(cfg["base"]["device"])
     out_dir, B = Path(t["out"]), t["batch_size"]
     ck_dir = out_dir / "checkpoints"
     if rank == 0:

@@ -35,7 +35,7 @@ def _cmd(params: Path, *extra) -> list[str]:
     return [sys.executable, "-m", "sheap.train", "--params", str(params), *extra]
 
 
-ENV = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+ENV = {**os.environ, "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}   # as `dvc repro` on a 2-core machine: the CPU loop repeats itself at a given thread count
 
 
 def test_kill_and_resume_is_bit_exact(tmp_path, head_dir, data):
