@@ -5,7 +5,7 @@
 # (or, the controls, of the first K of GPU 0's), and each is scored on the same 200 test identities x 4 frames.
 #   bash benchmarks/gpu_supervised_many.sh S [N]
 # RUNS: "encoder:lr:identities[:seed] ..." (identities: all, or a number K); EVAL_AT: the steps scored before the end.
-# Data already on the machine's disk is reused. Loading 64,000 frames takes each run 2-3 minutes of the command.
+# Data already on the machine's disk is reused. Loading 64,000 frames takes each run about 2-3 minutes of the command (by difference, not timed).
 set -euo pipefail
 W=${SHEAP_WORK:-/tmp/sheap-bench}
 OUT=${OUT:-$W/out}

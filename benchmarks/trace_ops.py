@@ -52,7 +52,7 @@ def compare(a: dict, b: dict) -> dict:
     "Ops whose outputs differ between traces `a` and `b` (uninitialised outputs left out)."
     if len(a["sums"]) != len(b["sums"]) or not (a["names"] == b["names"]).all():
         return dict(same_ops=False, ops=[len(a["sums"]), len(b["sums"])])
-    keep = ~np.char.find(a["names"].astype(str), "empty").__ge__(0)
+    keep = np.char.find(a["names"].astype(str), "empty") < 0
     d = np.nonzero((a["sums"] != b["sums"]) & keep)[0]
     first = dict(index=int(d[0]), op=str(a["names"][d[0]]), shape=str(a["shapes"][d[0]])) if len(d) else None
     return dict(same_ops=True, ops=len(a["sums"]), differing=len(d), first=first,
@@ -88,9 +88,11 @@ def main(argv=None):
         ck = run / "checkpoints" / f"step_{a.to_step:07d}"
         if first is None: first = (tr, ck); results.append(dict(repeat=r, busy=0, ops=len(tr["sums"]))); continue
         res = dict(repeat=r, busy=n_busy, **compare(first[0], tr))
-        res["checkpoint_differs"] = {f: sum(not torch.equal(x[k], y[k]) for k in x)
-                                     for f in ("model", "optimizer", "densifier") if (ck / f"{f}.safetensors").exists()
-                                     for x, y in [(load_file(first[1] / f"{f}.safetensors"), load_file(ck / f"{f}.safetensors"))]}
+        res["checkpoint_differs"] = {}                     # tensors that differ, per file of the checkpoint
+        for f in ("model", "optimizer", "densifier"):
+            if (ck / f"{f}.safetensors").exists():
+                x, y = load_file(first[1] / f"{f}.safetensors"), load_file(ck / f"{f}.safetensors")
+                res["checkpoint_differs"][f] = sum(not torch.equal(x[k], y[k]) for k in x)
         results.append(res); print(json.dumps(res), flush=True)
         (a.out / "trace.json").write_text(json.dumps(dict(run=str(a.run), from_step=a.from_step, to_step=a.to_step,
                                                           threads=torch.get_num_threads(), repeats=results), indent=1))
