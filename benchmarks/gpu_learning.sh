@@ -2,7 +2,8 @@
 # The GPU learning run of the training issue, in phases that each fit one 10-minute command of the GPU machine
 # (its /tmp survives between commands while the machine stays warm). Run from the repository root on the GPU
 # machine after the install line of README.md, section "GPU"; small results go to $OUT.
-#   bash benchmarks/gpu_learning.sh data      # head model + gpu-bench synthetic data (2,000 / 100 / 200 identities)
+#   bash benchmarks/gpu_learning.sh data      # head model + gpu-bench synthetic data (2,000 / 100 / 200 identities;
+#                                             #  TRAIN_VIDEOS, TRAIN_FRAMES, TEST_FRAMES change the sizes: 2000, 8, 16)
 #   bash benchmarks/gpu_learning.sh train S   # train (or resume) the gpu-bench profile for at most S seconds
 #                                             # (GPUS=n: DDP over n GPUs by torchrun, n x the images per step;
 #                                             #  EXTRA="-S step.coupling=false ...": more overrides)
@@ -18,16 +19,17 @@ case "$1" in
   data)
     python -m sheap.cli make-head-model "$W/head"
     t0=$(date +%s.%N)
-    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split train --videos 2000 --frames 8 --size 256 --device cuda 2>&1 | tail -1
+    NV=${TRAIN_VIDEOS:-2000}; NF=${TRAIN_FRAMES:-8}
+    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split train --videos $NV --frames $NF --size 256 --device cuda 2>&1 | tail -1
     t1=$(date +%s.%N)
     python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split val --videos 100 --frames 4 --size 256 --device cuda 2>&1 | tail -1
-    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split test --videos 200 --frames 16 --size 512 --device cuda 2>&1 | tail -1
+    python -m sheap.cli synth --out "$W/synth" --model "$HEAD" --split test --videos 200 --frames ${TEST_FRAMES:-16} --size 512 --device cuda 2>&1 | tail -1
     t2=$(date +%s.%N)
-    python - "$t0" "$t1" "$t2" <<'PY' | tee "$OUT/synth_gpu_bench.json"
+    python - "$t0" "$t1" "$t2" "$NV" "$NF" <<'PY' | tee "$OUT/synth_gpu_bench.json"
 import json, sys
-t0, t1, t2 = map(float, sys.argv[1:])
-print(json.dumps(dict(train_identities=2000, train_frames=16000, train_seconds=round(t1 - t0, 1), val_test_seconds=round(t2 - t1, 1),
-                      size=256, frames_per_s=round(16000 / (t1 - t0), 1))))
+t0, t1, t2 = map(float, sys.argv[1:4]); nv, nf = map(int, sys.argv[4:])
+print(json.dumps(dict(train_identities=nv, train_frames=nv * nf, train_seconds=round(t1 - t0, 1), val_test_seconds=round(t2 - t1, 1),
+                      size=256, frames_per_s=round(nv * nf / (t1 - t0), 1))))
 PY
     ;;
   train)

@@ -4,29 +4,39 @@
 
 # %% ../nbs/27_report.ipynb #a1a6d5f4
 from __future__ import annotations
-import json, math
+import dataclasses, json, math
 from pathlib import Path
 import numpy as np
 import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['read_results', 'paired', 'geometry_table', 'ablation_table', 'read_ablations', 'read_recorded_ablation',
+__all__ = ['read_results', 'read_note', 'paired', 'geometry_table', 'ablation_table', 'read_ablations', 'read_recorded_ablation',
            'emotion_analogue', 'emotion_rows', 'emotion_table', 'predictions', 'ced_figure', 'vertex_errors',
            'render_vertex_values', 'error_map_figure', 'qualitative_grid', 'ablation_figure', 'make_tables',
            'make_figures']
 
 # %% ../nbs/27_report.ipynb #c88ebf49
-def read_results(path: str | Path, with_note: bool = False) -> dict[str, dict] | tuple[dict[str, dict], str | None]:
-    "The `results` of a `sheap evaluate` JSON (predictor -> summary with `per_identity`), checked; with its `note` when asked."
-    path = Path(path)
+def _read_json(path: Path) -> dict:
     try: d = json.loads(path.read_text())
     except FileNotFoundError: raise FileNotFoundError(f"{path}: no such results file (run `sheap evaluate ... --out {path}`)") from None
     except ValueError as e: raise ValueError(f"{path}: not JSON ({e})") from None
-    res = d.get("results", d.get("test", {}).get("results")) if isinstance(d, dict) else None
+    if not isinstance(d, dict): raise ValueError(f"{path}: not a `sheap evaluate` result (a JSON object is needed)")
+    return d
+
+def read_results(path: str | Path) -> dict[str, dict]:
+    "The `results` of a `sheap evaluate` JSON (predictor -> summary with `per_identity`), checked."
+    path = Path(path)
+    d = _read_json(path)
+    res = d.get("results", d.get("test", {}).get("results"))
     if not isinstance(res, dict) or not res or not all(isinstance(r, dict) and "per_identity" in r for r in res.values()):
         raise ValueError(f"{path}: not a `sheap evaluate` result (need results -> predictor -> per_identity)")
-    return (res, d.get("note")) if with_note else res
+    return res
+
+def read_note(path: str | Path) -> str | None:
+    "The `note` a recorded result carries (what run it is, with its command), or None."
+    note = _read_json(Path(path)).get("note")
+    return note if isinstance(note, str) and note else None
 
 def paired(results: dict[str, dict], a: str = "SHeaP", b: str = "mean head", metric: str = "neutral_median") -> dict[str, float]:
     "Paired comparison over identities of predictor `a` against `b`: mean difference (mm), its SE, ratio of means, share of identities where `a` is lower."
@@ -140,14 +150,18 @@ def vertex_errors(flame, fr, p, device="cpu",
                  ) -> Tensor: # [n_identities, V] mm, NaN off the face region
     "Distance of every true neutral face vertex to the aligned predicted neutral surface, averaged over each identity's frames."
     from sheap.eval.geometry import aligned_meshes, _face_vertices, point_to_mesh_distance
-    if neutral is None: neutral, _ = aligned_meshes(flame, fr, p, device)
     m = len(fr.ids) if identities is None else min(identities, len(fr.ids))
+    kept = torch.nonzero(fr.video < m)[:, 0]                                     # the frames of the identities kept
+    if neutral is None:                                                          # meshes of those frames only
+        sub = dataclasses.replace(fr, images=fr.images[kept], lmk68=fr.lmk68[kept], video=fr.video[kept], posed=fr.posed[kept])
+        neutral = aligned_meshes(flame, sub, type(p)(*(t[kept] for t in p.__dict__.values())), device)[0]
+    else: neutral = neutral[kept.to(neutral.device)]
     face, faces = _face_vertices(flame).to(device), flame.faces.to(device)
-    gt, vid = fr.neutral.to(device), fr.video.tolist()
+    gt, vid = fr.neutral.to(device), fr.video[kept].tolist()
     err = torch.zeros(m, flame.v_template.shape[0], device=device)
-    n = torch.bincount(fr.video, minlength=len(fr.ids))[:m].float().to(device)
+    n = torch.bincount(fr.video[kept], minlength=m).float().to(device)
     for i, v in enumerate(vid):                                                  # one mesh per frame of the identities kept
-        if v < m: err[v, face] += point_to_mesh_distance(gt[v, face], neutral[i], faces)[0] * 1e3
+        err[v, face] += point_to_mesh_distance(gt[v, face], neutral[i].to(device), faces)[0] * 1e3
     err = err / n[:, None]
     keep = torch.zeros_like(err[0], dtype=torch.bool); keep[face] = True
     return torch.where(keep, err, torch.nan)
@@ -245,7 +259,7 @@ def make_tables(out: str | Path, learning: str | Path, emotion: str | Path | Non
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     res = read_results(learning)
     gpu = [gpu_learning] if isinstance(gpu_learning, (str, Path)) else list(gpu_learning or [])
-    gl = [(p, *read_results(p, with_note=True)) for p in gpu]                              # (path, results, note)
+    gl = [(p, read_results(p), read_note(p)) for p in gpu]                                   # (path, results, note)
     src = lambda p: f"`{Path(p).as_posix()}`"
     def geo(kind, n, title):
         s = f"# Table {n} analogue: {title}\n\nMedian / mean distance (mm) over the test identities, ± standard error; " \
