@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from sheap.eval.geometry import FlameParams, load_frames, geometry_errors, mean_head, model_predictor
+from sheap.report import paired
 from sheap.train import load_trained
 
 
@@ -41,8 +42,7 @@ def main():
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args()
     model = load_trained(a.model)
-    model = model[0] if isinstance(model, tuple) else model
-    flame, vit = model.flame, model.estimator.cfg.image_size if hasattr(model.estimator, "cfg") else 112
+    flame, vit = model.flame, model.estimator.cfg.image_size
     res = {}
     for root in a.data:
         fr = load_frames(root, "test", size=vit)
@@ -54,10 +54,9 @@ def main():
         def posed_with(joints): # the mean head's pose with the true rotations of some joints
             P = m.pose.clone(); P[:, joints] = t["pose"][:, joints]; return P
         base = geometry_errors(flame, fr, m)
-        def vs_mean(q):
-            e = geometry_errors(flame, fr, q)
-            return {k: dict(ratio=float(e[k].mean() / base[k].mean()), diff=float((e[k] - base[k]).mean()),
-                            diff_se=float((e[k] - base[k]).std(ddof=1) / len(e[k]) ** 0.5)) for k in ("neutral_median", "posed_median")}
+        def vs_mean(q): # sheap.report.paired against the mean head
+            rows = {"q": dict(per_identity=geometry_errors(flame, fr, q)), "mean head": dict(per_identity=base)}
+            return {k: paired(rows, "q", "mean head", k) for k in ("neutral_median", "posed_median")}
         head_p, head_t = p.pose[:, 0] @ p.pose[:, 1], t["pose"][:, 0] @ t["pose"][:, 1]
         oracles = {"true expression": FlameParams(m.shape, expr, m.pose, m.eyelids, m.trans),
                    "true expression and jaw": FlameParams(m.shape, expr, posed_with([2]), m.eyelids, m.trans),

@@ -9,9 +9,10 @@ as fractions of the image), then scores it as `sheap evaluate` does, paired over
 
     OMP_NUM_THREADS=2 python benchmarks/landmark_only_cpu.py --seconds 200 --lr 1e-3 --out OUT/a.json
     OMP_NUM_THREADS=2 python benchmarks/landmark_only_cpu.py --seconds 200 --lr 2e-4 --aug 0.2 --out OUT/b.json
+    OMP_NUM_THREADS=2 python benchmarks/landmark_only_cpu.py --time-only --out OUT/time.json   # the estimator's cost alone
 """
 from __future__ import annotations
-import argparse, json, time
+import argparse, json, statistics, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,6 +20,7 @@ import torch.nn.functional as F
 from sheap.cameras import default_camera, project_points
 from sheap.eval.geometry import load_frames, geometry_errors, mean_head, model_predictor
 from sheap.losses import landmark_loss, flame_regularisers
+from sheap.report import paired
 from sheap.train import resolve_config, build_model
 
 
@@ -34,13 +36,23 @@ def jitter(x: torch.Tensor, lmk: torch.Tensor, amount: float, g: torch.Generator
     return x, (lmk - S / 2) * s[:, None, None] + S / 2 + d[:, None]
 
 
-def paired(model: dict, base: dict) -> dict:
-    "Per-identity differences model - base: mean, standard error, ratio of means, share of identities better."
+def vs_mean_head(model: dict, base: dict) -> dict:
+    "`sheap.report.paired` of per-identity errors (`geometry_errors`) against the mean head's."
+    rows = {"model": dict(per_identity=model), "mean head": dict(per_identity=base)}
+    return {k: paired(rows, "model", "mean head", k) for k in ("neutral_median", "posed_median")}
+
+
+def time_estimator(est, batches: list[int], size: int, repeats: int = 7) -> dict[str, float]:
+    "Median wall time (ms) of the estimator's forward and backward at each batch size."
     out = {}
-    for k in ("neutral_median", "posed_median"):
-        d = model[k] - base[k]
-        out[k] = dict(ratio=float(model[k].mean() / base[k].mean()), diff=float(d.mean()), diff_se=float(d.std(ddof=1) / len(d) ** 0.5),
-                      better=float((d < 0).mean()), n=len(d))
+    for b in batches:
+        x, ts = torch.rand(b, 3, size, size), []
+        for _ in range(repeats + 1):
+            t = time.perf_counter()
+            e = est(x)
+            sum(v.float().pow(2).mean() for v in (e.shape, e.expr, e.pose6d, e.trans)).backward()
+            ts.append(time.perf_counter() - t)
+        out[f"batch_{b}"] = round(1e3 * statistics.median(ts[1:]), 1)
     return out
 
 
@@ -55,12 +67,17 @@ def main():
     ap.add_argument("--w-prior", type=float, default=2e-4, help="weight of |beta|^2 + |psi|^2 relative to the landmark L1")
     ap.add_argument("--aug", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--time-only", action="store_true", help="only time the estimator's forward and backward (batch 2 and --batch)")
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     cfg = resolve_config(a.params)
     model = build_model(cfg, "cpu")
     est, flame, S = model.estimator, model.flame, cfg["train"]["vit_size"]
+    if a.time_only:
+        t = dict(threads=torch.get_num_threads(), vit_size=S, forward_backward_ms=time_estimator(est, [2, a.batch], S))
+        a.out.parent.mkdir(parents=True, exist_ok=True); a.out.write_text(json.dumps(t, indent=1)); print(t)
+        return
     tr = load_frames(a.data, "train", size=S)
     opt = torch.optim.Adam(est.parameters(), lr=a.lr)
     V, K = default_camera(a.batch, S, S)
@@ -83,7 +100,7 @@ def main():
         root, split = spec.rsplit(":", 1)
         fr = load_frames(root, split, size=S)
         base = geometry_errors(flame, fr, mean_head(flame, fr.images.shape[0]))
-        scores[spec] = paired(geometry_errors(flame, fr, model_predictor(model)(fr.images)), base)
+        scores[spec] = vs_mean_head(geometry_errors(flame, fr, model_predictor(model)(fr.images)), base)
         print(spec, {k: round(v["ratio"], 4) for k, v in scores[spec].items()})
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(dict(args={k: str(v) for k, v in vars(a).items()}, steps=step, images=step * a.batch,
