@@ -85,17 +85,20 @@ def _export(args):
     print(f"wrote {path} and {path.with_suffix('.json')}")
     if args.no_check: return
     import onnxruntime as ort
-    x = torch.rand(args.batch, 3, model.size, model.size, generator=torch.Generator().manual_seed(0))
-    diff = onnx_parity(model, path, x)
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(args.batch, 3, model.size, model.size, generator=g)
+    landmarks = bool(getattr(model.model.estimator.cfg, "landmarks", False))
+    fm = 0.5 + 0.1 * torch.randn(args.batch, 478, 3, generator=g) if landmarks else None   # random images have no face: exercise the branch
+    diff = onnx_parity(model, path, x, fm)
     print("onnxruntime vs PyTorch, largest absolute difference: " + ", ".join(f"{k} {v:.1e}" for k, v in diff.items()))
     if max(diff.values()) > 1e-4: raise ValueError(f"{path}: onnxruntime differs from PyTorch by {max(diff.values()):.1e} (> 1e-4)")
-    sess, xn = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]), x.numpy()
+    sess, feed = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]), {"images": x.numpy(), **({"face_mesh": fm.numpy()} if landmarks else {})}
     def rate(fn):
         fn(); ts = []
         for _ in range(5): t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
         return args.batch / statistics.median(ts)
     with torch.no_grad(): pt = rate(lambda: model(x))
-    print(f"CPU, batch {args.batch}: onnxruntime {rate(lambda: sess.run(None, {'images': xn})):.1f} images/s, "
+    print(f"CPU, batch {args.batch}: onnxruntime {rate(lambda: sess.run(None, feed)):.1f} images/s, "
           f"PyTorch {pt:.1f} images/s ({torch.get_num_threads()} threads; medians of 5)")
 
 def _write_result(out: Path | None, obj: dict, table: str):

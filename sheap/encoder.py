@@ -15,9 +15,10 @@ from torch import Tensor
 from .flame import rotation_6d_to_matrix
 
 # %% auto #0
-__all__ = ['CLIP_MEAN', 'CLIP_STD', 'TOKENS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'EncoderConfig', 'QuickGELU', 'SelfAttention',
-           'ResidualAttentionBlock', 'Transformer', 'VisionTransformer', 'Estimate', 'ParameterEstimator', 'n_params',
-           'CheckpointError', 'LoadReport', 'load_farl', 'DinoFeatures', 'ConvFeatures', 'dino_features']
+__all__ = ['CLIP_MEAN', 'CLIP_STD', 'TOKENS', 'N_FACE_MESH', 'IMAGENET_MEAN', 'IMAGENET_STD', 'EncoderConfig', 'QuickGELU',
+           'SelfAttention', 'ResidualAttentionBlock', 'Transformer', 'VisionTransformer', 'Estimate',
+           'landmark_features', 'FaceMeshDetector', 'face_meshes', 'ParameterEstimator', 'n_params', 'CheckpointError',
+           'LoadReport', 'load_farl', 'DinoFeatures', 'ConvFeatures', 'dino_features']
 
 # %% ../nbs/13_encoder.ipynb #c3da0956
 @dataclass
@@ -36,6 +37,8 @@ class EncoderConfig:
     d_features: int = 1024     # identity features f -> the UV map generator's latent
     head_hidden: int = 512     # hidden width of each MLP head
     init_trans: tuple[float, float, float] = (0.0, 0.045, -0.3)  # untrained translation: the data's mean framing
+    landmarks: bool = False    # also read mediapipe's face mesh of the image (`landmark_features`): the embedded default's stand-in for FaRL
+    landmark_dims: int = 32    # principal components of the face mesh the landmark branch reads
 
     @classmethod
     def paper(cls, **kw) -> "EncoderConfig": return cls(**kw)
@@ -133,8 +136,48 @@ def _head(width: int, hidden: int, out: int, bias: Tensor | None) -> nn.Sequenti
         with torch.no_grad(): h[2].bias.copy_(bias)
     return h
 
+N_FACE_MESH = 478                 # mediapipe's face mesh with irises
+
+def landmark_features(mesh: Tensor) -> tuple[Tensor, Tensor]: # [B, 478, 3] -> [B, 478 * 3 + 3], found [B] bool
+    "mediapipe's face mesh (x, y over the image side, z as mediapipe scales it; NaN where no face was found) as a vector: the points centred and scaled to unit RMS radius, then the centre (from the image centre) and the scale: shape, expression and pose in the first part, the framing in the last three. Zero where no face was found."
+    if mesh.ndim != 3 or mesh.shape[1:] != (N_FACE_MESH, 3): raise ValueError(f"face mesh must be [B, {N_FACE_MESH}, 3], got {tuple(mesh.shape)}")
+    found = torch.isfinite(mesh).all(-1).all(-1)                                       # [B]
+    m = torch.where(found[:, None, None], mesh.float(), 0.0)
+    c = m.mean(1, keepdim=True)                                                          # [B, 1, 3]
+    s = (m - c).square().sum(-1).mean(-1).sqrt().clamp_min(1e-6)                         # [B] RMS radius
+    f = torch.cat([((m - c) / s[:, None, None]).flatten(1), c[:, 0, :2] - 0.5, s[:, None]], 1)
+    return torch.where(found[:, None], f, 0.0), found
+
+class FaceMeshDetector:
+    "mediapipe's face mesh of images (478 points: x and y over the image side, z as mediapipe scales it), in static-image mode: each image on its own, so the same image always gives the same points."
+    def __init__(self, min_confidence: float = 0.5):
+        import warnings
+        warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype")   # protobuf, from inside mediapipe
+        try: import mediapipe as mp
+        except ImportError as e:
+            raise ImportError("model.encoder landmarks=True reads mediapipe's face mesh: pip install 'sheap[prepare]' (mediapipe 0.10.14), or set model.landmarks=false") from e
+        self.mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1, refine_landmarks=True,
+                                                    min_detection_confidence=min_confidence)
+
+    def __call__(self, images: Tensor) -> Tensor: # [B, 3, S, S] in [0, 1] -> [B, 478, 3] float32 on the images' device, NaN rows: no face
+        if images.ndim != 4 or images.shape[1] != 3: raise ValueError(f"images must be [B, 3, H, W], got {tuple(images.shape)}")
+        u8 = (images.detach().float().clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+        out = torch.full((images.shape[0], N_FACE_MESH, 3), float("nan"))
+        for i, im in enumerate(u8):                                     # one image at a time: mediapipe's API
+            r = self.mesh.process(im)
+            if r.multi_face_landmarks:
+                out[i] = torch.tensor([(q.x, q.y, q.z) for q in r.multi_face_landmarks[0].landmark])
+        return out.to(images.device)
+
+_FACE_MESH: dict = {}
+
+def face_meshes(images: Tensor) -> Tensor: # [B, 3, S, S] in [0, 1] -> [B, 478, 3], NaN rows where no face was found
+    "mediapipe's face mesh of each image, with one detector per process (created on first use)."
+    if "detector" not in _FACE_MESH: _FACE_MESH["detector"] = FaceMeshDetector()
+    return _FACE_MESH["detector"](images)
+
 class ParameterEstimator(nn.Module):
-    "ViT with five learnable tokens -> FLAME parameters, lighting and identity features (paper section 4.1)."
+    "ViT with five learnable tokens -> FLAME parameters, lighting and identity features (paper section 4.1); optionally a landmark branch reading mediapipe's face mesh."
     def __init__(self, cfg: EncoderConfig | None = None):
         super().__init__()
         self.cfg = c = cfg or EncoderConfig()
@@ -147,11 +190,40 @@ class ParameterEstimator(nn.Module):
             pose=_head(c.width, c.head_hidden, 6 * c.n_joints + 3, torch.cat([eye6, torch.tensor(c.init_trans)])),
             lighting=_head(c.width, c.head_hidden, c.n_light, torch.zeros(c.n_light)),
             features=_head(c.width, c.head_hidden, c.d_features, None)))
+        if c.landmarks:
+            D = 3 * N_FACE_MESH + 3
+            self.register_buffer("landmark_mean", torch.zeros(D))                      # set by `fit_landmark_basis`
+            self.register_buffer("landmark_basis", torch.zeros(D, c.landmark_dims))    # [D, k] principal axes, scaled
+            n_out = c.n_shape + c.n_expr + c.n_eyelids + 6 * c.n_joints + 3
+            self.landmark_head = _head(c.landmark_dims, c.head_hidden, n_out, torch.zeros(n_out))   # starts at zero: adds nothing
 
-    def forward(self, images: Tensor) -> Estimate: # [B, 3, 224, 224] in [0, 1]
+    @torch.no_grad()
+    def fit_landmark_basis(self, mesh: Tensor) -> int: # [N, 478, 3] face meshes of training frames (NaN: no face) -> axes fitted
+        "The landmark branch's input normalisation from training frames: their mean and up to `landmark_dims` principal axes (fewer when there are fewer frames with a face; none, so the branch stays silent, without any), scaled so the components have unit variance on average."
+        f, found = landmark_features(mesh.cpu())
+        f = f[found].double()
+        k = min(self.cfg.landmark_dims, f.shape[0] - 1)
+        self.landmark_mean.zero_(); self.landmark_basis.zero_()
+        if k < 1: return 0
+        mu = f.mean(0)
+        ev, evec = torch.linalg.eigh((f - mu).T @ (f - mu) / (f.shape[0] - 1))        # ascending
+        basis = evec[:, -k:].flip(1) / ev[-k:].mean().clamp_min(1e-12).sqrt()          # one scale for all axes: whitening amplified the minor ones' noise
+        basis = basis * torch.sign(basis[basis.abs().argmax(0), torch.arange(k)])     # each axis' sign fixed: its largest entry positive
+        self.landmark_mean.copy_(mu.float()); self.landmark_basis[:, :k] = basis.float()
+        return k
+
+    def forward(self, images: Tensor,              # [B, 3, S, S] in [0, 1]
+                landmarks: Tensor | None = None,   # [B, 478, 3] `face_meshes(images)`, when already computed (with `cfg.landmarks`)
+               ) -> Estimate:
         c = self.cfg
         out = self.vit(images, self.tokens.expand(images.shape[0], -1, -1))[:, -len(TOKENS):]   # [B, 5, W]
         h = {k: self.heads[k](out[:, i]).float() for i, k in enumerate(TOKENS)}
+        if c.landmarks:
+            if landmarks is None: landmarks = face_meshes(images)                       # from the estimator's own input
+            f, found = landmark_features(landmarks.to(images.device))
+            d = self.landmark_head((f - self.landmark_mean) @ self.landmark_basis).float() * found[:, None]    # [B, n_out]
+            d_shape, d_expr, d_pose = d.split([c.n_shape, c.n_expr + c.n_eyelids, 6 * c.n_joints + 3], 1)
+            h["shape"], h["expression"], h["pose"] = h["shape"] + d_shape, h["expression"] + d_expr, h["pose"] + d_pose
         return Estimate(shape=h["shape"], expr=h["expression"][:, :c.n_expr], eyelids=h["expression"][:, c.n_expr:],
                         pose6d=h["pose"][:, :-3].view(-1, c.n_joints, 6), trans=h["pose"][:, -3:],
                         light=h["lighting"], features=h["features"])

@@ -70,9 +70,10 @@ def _pad(x: Tensor, n: int) -> Tensor: return torch.cat([x, x.new_zeros(x.shape[
 
 PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16}
 
-def _estimate(estimator: nn.Module, flame: FLAME, images: Tensor): # images at the ViT's size, in the estimator's dtype
+def _estimate(estimator: nn.Module, flame: FLAME, images: Tensor, # images at the ViT's size, in the estimator's dtype
+              landmarks: Tensor | None = None): # [B, 478, 3] the face meshes of a landmark-branch estimator (None: it finds them)
     "Estimator then FLAME: `(shape, expr, pose, eyelids, trans, light, FLAME output, estimator output)`, parameters in float32."
-    e = estimator(images)
+    e = estimator(images, landmarks) if landmarks is not None else estimator(images)
     shape, expr = _pad(e.shape.float(), flame.n_shape), _pad(e.expr.float(), flame.n_expr)
     pose, eyelids, trans = e.pose.float(), e.eyelids.float(), e.trans.float()
     out = flame(shape, expr, pose, eyelids if flame.eyelid_dirs is not None else None, trans)
@@ -168,13 +169,19 @@ def load_model(path: str | Path, device: str | torch.device = "cpu",
 ONNX_OUTPUTS = ("shape", "expression", "pose", "eyelids", "translation", "light", "vertices", "landmarks")
 
 class OnnxHead(nn.Module):
-    "Estimator + FLAME as one graph: face crops at the ViT's size -> the `ONNX_OUTPUTS`."
+    "Estimator + FLAME as one graph: face crops at the ViT's size (and, for a landmark-branch estimator, their mediapipe face meshes) -> the `ONNX_OUTPUTS`."
     def __init__(self, pred: Predictor):
         super().__init__()
         self.estimator, self.flame = pred.model.estimator, pred.flame
+        self.landmarks = bool(getattr(self.estimator.cfg, "landmarks", False))
 
-    def forward(self, images: Tensor) -> tuple[Tensor, ...]: # [B, 3, S, S] in [0, 1]
-        *params, out, _ = _estimate(self.estimator, self.flame, images)
+    def inputs(self, images: Tensor) -> tuple[Tensor, ...]: # the graph's inputs for `images`
+        from sheap.encoder import face_meshes
+        return (images, face_meshes(images)) if self.landmarks else (images,)
+
+    def forward(self, images: Tensor, # [B, 3, S, S] in [0, 1]
+                landmarks: Tensor | None = None) -> tuple[Tensor, ...]: # [B, 478, 3] `sheap.encoder.face_meshes(images)` (landmark branch only)
+        *params, out, _ = _estimate(self.estimator, self.flame, images, landmarks)
         return *params, out.vertices, out.landmarks
 
 def export_onnx(pred: Predictor, path: str | Path, opset: int = 17) -> Path:
@@ -193,25 +200,34 @@ def export_onnx(pred: Predictor, path: str | Path, opset: int = 17) -> Path:
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")                                     # tracer warnings about Python-side checks
-            outs = head(x)
-            torch.onnx.export(head, (x,), str(tmp), input_names=["images"], output_names=list(ONNX_OUTPUTS), opset_version=opset,
-                              dynamic_axes={k: {0: "batch"} for k in ("images", *ONNX_OUTPUTS)}, dynamo=False)
+            args = head.inputs(x)
+            names = ["images", "face_mesh"][:len(args)]             # ("landmarks" names an output)
+            outs = head(*args)
+            torch.onnx.export(head, args, str(tmp), input_names=names, output_names=list(ONNX_OUTPUTS), opset_version=opset,
+                              dynamic_axes={k: {0: "batch"} for k in (*names, *ONNX_OUTPUTS)}, dynamo=False)
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)                                        # a failed export leaves nothing behind
     desc = dict(input=dict(name="images", shape=["batch", 3, pred.size, pred.size], range=[0, 1], layout="RGB, NCHW"),
+                **(dict(face_mesh=dict(name="face_mesh", shape=["batch", 478, 3], what="mediapipe face mesh of the images "
+                        "(x, y over the side, z as mediapipe scales it; NaN rows: no face), sheap.encoder.face_meshes")) if head.landmarks else {}),
                 outputs={k: ["batch", *o.shape[1:]] for k, o in zip(ONNX_OUTPUTS, outs)}, pose_joints=list(POSE_JOINTS),
                 fov_deg=DEFAULT_FOV_DEG, opset=opset, faces=pred.flame.faces.cpu().tolist())
     _atomic_write(path.with_suffix(".json"), json.dumps(desc).encode())
     return path
 
-def onnx_parity(pred: Predictor, path: str | Path, images: Tensor) -> dict[str, float]:
+def onnx_parity(pred: Predictor, path: str | Path, images: Tensor,
+                face_mesh: Tensor | None = None, # [B, 478, 3] for a landmark-branch model (None: `face_meshes(images)`)
+               ) -> dict[str, float]:
     "Largest absolute difference per output between onnxruntime (CPU) on `path` and PyTorch, on `images` [B, 3, S, S]."
     try: import onnxruntime as ort
     except ImportError: raise ImportError("onnxruntime is not installed: pip install onnxruntime") from None
     images = _check_images(images)
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = sess.run(None, {"images": images.float().cpu().numpy()})
-    with torch.no_grad(): ref = OnnxHead(pred).eval()(images.to(pred.flame.v_template.device))
+    head = OnnxHead(pred).eval()
+    dev = pred.flame.v_template.device
+    args = (images.to(dev), face_mesh.to(dev)) if head.landmarks and face_mesh is not None else head.inputs(images.to(dev))
+    got = sess.run(None, {n: a.float().cpu().numpy() for n, a in zip(("images", "face_mesh"), args)})
+    with torch.no_grad(): ref = head(*args)
     return {k: float(np.abs(g - r.cpu().numpy()).max()) for k, g, r in zip(ONNX_OUTPUTS, got, ref)}
 
 # %% ../nbs/21_predict.ipynb #f74bf243

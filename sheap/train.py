@@ -15,7 +15,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor
 from .flame import FLAME
-from .encoder import EncoderConfig, CheckpointError, dino_features, load_farl
+from .encoder import EncoderConfig, CheckpointError, dino_features, load_farl, face_meshes
 from .regressor import RegressorConfig
 from .densify import Densifier, DensifyConfig
 from .losses import LossConfig, FaceNetworks
@@ -25,11 +25,11 @@ log = logging.getLogger("sheap.train")
 
 # %% auto #0
 __all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUME', 'flatten', 'resolve_config', 'parse_value',
-           'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'learned_state',
-           'load_learned_state', 'save_checkpoint', 'latest_checkpoint', 'read_state', 'config_differences',
-           'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel', 'TsvLog', 'truncate_log', 'open_log',
-           'setup_distributed', 'save_model', 'read_model_config', 'load_trained', 'cpu_determinism', 'train',
-           'add_arguments', 'run', 'main']
+           'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'basis_images',
+           'learned_state', 'load_learned_state', 'save_checkpoint', 'latest_checkpoint', 'read_state',
+           'config_differences', 'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel', 'TsvLog',
+           'truncate_log', 'open_log', 'setup_distributed', 'save_model', 'read_model_config', 'load_trained',
+           'cpu_determinism', 'train', 'add_arguments', 'run', 'main']
 
 # %% ../nbs/19_train.ipynb #552ed1a6
 PROFILES: dict[str, dict] = {
@@ -42,12 +42,12 @@ PROFILES: dict[str, dict] = {
                   "train.lr": 1.0e-3, "train.vit_lr": 2.0e-4, "train.warmup": 500, "train.amp": "bf16", "train.workers": 12,
                   "train.log_every": 50, "train.image_every": 2000, "train.ckpt_every": 1000, "train.eval_every": 1000,
                   "train.eval_videos": 100, "train.out": "models/sheap-bench",
-                  "loss.prior": "squared", "loss.w_shape": 1.0e-3, "loss.w_expr": 1.0e-3, "loss.w_lmk": 1.0},
+                  "loss.prior": "squared", "loss.w_shape": 1.0e-3, "loss.w_expr": 1.0e-3, "loss.w_lmk": 1.0, "model.landmarks": False},
     "paper": {"base.device": "cuda", "model.profile": "paper", "data.size": 512, "data.test_size": 512, "train.size": 512, "train.vit_size": 224,
               "train.dino_size": 448, "train.batch_size": 8, "train.steps": 100_000, "train.lr": 1.0e-3, "train.vit_lr": 1.0e-5,
               "train.warmup": 0, "train.amp": "bf16", "train.workers": 12, "train.compile": True, "train.log_every": 100,
               "train.image_every": 5000, "train.ckpt_every": 5000, "train.eval_every": 5000, "train.out": "models/sheap-paper",
-              "loss.prior": "norm", "loss.w_shape": 1.0, "loss.w_expr": 1.0, "loss.w_lmk": 1.0},   # supplementary 1.1
+              "loss.prior": "norm", "loss.w_shape": 1.0, "loss.w_expr": 1.0, "loss.w_lmk": 1.0, "model.landmarks": False},   # supplementary 1.1
 }
 
 def _set(cfg: dict, key: str, value, strict: bool = True):
@@ -109,6 +109,7 @@ def model_configs(cfg: dict) -> tuple[EncoderConfig, RegressorConfig, DensifyCon
         enc = EncoderConfig(**{**m["encoder"], "image_size": vit})
         reg = RegressorConfig(**{k: v for k, v in m["regressor"].items() if k in reg_keys})
     else: raise ValueError(f"model.profile must be tiny, small or paper, got {m['profile']!r}")
+    enc.landmarks, enc.landmark_dims = bool(m.get("landmarks", False)), int(m.get("landmark_dims", enc.landmark_dims))   # absent in older models' configs
     return enc, reg, DensifyConfig(**{**m["densify"], "seed": cfg["train"]["seed"]})
 
 def head_model_path(cfg: dict) -> Path:
@@ -175,6 +176,17 @@ def build_dataset(cfg: dict, split: str = "train"):
         return OnlineSynthPairs(head_model_path(cfg), split, seed=cfg["data"]["seed"], **sizes)
     if t["data"] != "disk": raise ValueError(f"train.data must be disk or online, got {t['data']!r}")
     return VideoPairs(t["data_dir"], split, seed=t["seed"], **sizes)
+
+def basis_images(ds, limit: int = 1024) -> Tensor: # -> [N, 3, S, S] ViT-size training frames
+    "The training frames the estimator's landmark branch fits its input basis on: every frame of every video (at most `limit`, evenly spread) of on-disk data; the first pairs' frames of online data."
+    from sheap.data import MixedPairs
+    parts = ds.datasets if isinstance(ds, MixedPairs) else [ds]
+    frames = [(d, k, t) for d in parts if hasattr(d, "videos") for k, v in enumerate(d.videos) for t in range(v["frames"])]
+    if frames:
+        pick = torch.linspace(0, len(frames) - 1, min(limit, len(frames))).round().long().unique().tolist()
+        return torch.stack([frames[i][0].frame(frames[i][1], frames[i][2])["image_vit"] for i in pick])
+    items = [ds[i] for i in range(min(len(ds), limit // 8))]
+    return torch.stack([it[f"{r}_image_vit"] for it in items for r in ("source", "target")])
 
 # %% ../nbs/19_train.ipynb #a2d6dc4f
 FREE_ON_RESUME = ("train.steps", "train.time_limit", "train.workers", "train.log_every", "train.image_every", "train.ckpt_every", "train.keep",
@@ -497,6 +509,7 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
     _, _, dcfg = model_configs(cfg)
     densifier = Densifier(model.regressor, opt, dcfg, check_inputs=False) if cfg["step"]["densify"] else None
     start, skipped_before = 0, 0
+    ds = build_dataset(cfg, "train")
     if resume:
         ck = latest_checkpoint(ck_dir)
         if ck is None: log.warning("--resume: no checkpoint in %s, starting at step 0", ck_dir)
@@ -508,8 +521,13 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
     if world > 1:
         net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None,
                                                         broadcast_buffers=False)
+    if start == 0 and model.estimator.cfg.landmarks:
+        meshes = face_meshes(basis_images(ds))                               # the same frames, so the same basis, on every rank
+        k, n = model.estimator.fit_landmark_basis(meshes), int(torch.isfinite(meshes).all(-1).all(-1).sum())
+        if rank == 0:
+            if k == 0: log.warning("landmark branch: mediapipe found a face in %d of %d training frames: too few to fit its basis, the branch stays silent", n, len(meshes))
+            else: log.info("landmark branch: mediapipe found a face in %d of %d training frames; %d axes fitted", n, len(meshes), k)
     if t["compile"]: model.compile_networks()
-    ds = build_dataset(cfg, "train")
     online = t["data"] == "online" and not (cfg["assets"].get("vfhq") or cfg["assets"].get("nersemble"))
     sampler = StepBatches(len(ds), B, t["seed"], rank, world, start, t["steps"], fold_epoch=not online)
     loader = DataLoader(ds, batch_sampler=sampler, num_workers=t["workers"], pin_memory=device.type == "cuda",
