@@ -221,7 +221,7 @@ class ParameterEstimator(nn.Module):
         if c.landmarks:
             if landmarks is None: landmarks = face_meshes(images)                       # from the estimator's own input
             f, found = landmark_features(landmarks.to(images.device))
-            d = self.landmark_head((f - self.landmark_mean) @ self.landmark_basis).float() * found[:, None]    # [B, n_out]
+            d = self.landmark_head((f.to(self.landmark_mean.dtype) - self.landmark_mean) @ self.landmark_basis).float() * found[:, None]   # [B, n_out]; bf16 models too
             d_shape, d_expr, d_pose = d.split([c.n_shape, c.n_expr + c.n_eyelids, 6 * c.n_joints + 3], 1)
             h["shape"], h["expression"], h["pose"] = h["shape"] + d_shape, h["expression"] + d_expr, h["pose"] + d_pose
         return Estimate(shape=h["shape"], expr=h["expression"][:, :c.n_expr], eyelids=h["expression"][:, c.n_expr:],
