@@ -155,7 +155,7 @@ class FaceMeshDetector:
         warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype")   # protobuf, from inside mediapipe
         try: import mediapipe as mp
         except ImportError as e:
-            raise ImportError("model.encoder landmarks=True reads mediapipe's face mesh: pip install 'sheap[prepare]' (mediapipe 0.10.14), or set model.landmarks=false") from e
+            raise ImportError("the estimator's landmark branch (model.landmarks: true) reads mediapipe's face mesh: pip install 'sheap[prepare]' (mediapipe 0.10.14), or train with model.landmarks=false") from e
         self.mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1, refine_landmarks=True,
                                                     min_detection_confidence=min_confidence)
 
