@@ -80,6 +80,7 @@ def _predict(args):
 def _export(args):
     import statistics, time, torch
     from sheap.predict import load_model, export_onnx, onnx_parity
+    from sheap.encoder import N_FACE_MESH
     model = load_model(args.model, "cpu", flame=args.flame)
     path = export_onnx(model, args.onnx, opset=args.opset)
     print(f"wrote {path} and {path.with_suffix('.json')}")
@@ -87,8 +88,8 @@ def _export(args):
     import onnxruntime as ort
     g = torch.Generator().manual_seed(0)
     x = torch.rand(args.batch, 3, model.size, model.size, generator=g)
-    landmarks = bool(getattr(model.model.estimator.cfg, "landmarks", False))
-    fm = 0.5 + 0.1 * torch.randn(args.batch, 478, 3, generator=g) if landmarks else None   # random images have no face: exercise the branch
+    landmarks = model.model.estimator.cfg.landmarks
+    fm = 0.5 + 0.1 * torch.randn(args.batch, N_FACE_MESH, 3, generator=g) if landmarks else None   # random images have no face: exercise the branch
     diff = onnx_parity(model, path, x, fm)
     print("onnxruntime vs PyTorch, largest absolute difference: " + ", ".join(f"{k} {v:.1e}" for k, v in diff.items()))
     if max(diff.values()) > 1e-4: raise ValueError(f"{path}: onnxruntime differs from PyTorch by {max(diff.values()):.1e} (> 1e-4)")

@@ -15,8 +15,8 @@ from torch import Tensor
 from .flame import rotation_6d_to_matrix
 
 # %% auto #0
-__all__ = ['CLIP_MEAN', 'CLIP_STD', 'TOKENS', 'N_FACE_MESH', 'IMAGENET_MEAN', 'IMAGENET_STD', 'EncoderConfig', 'QuickGELU',
-           'SelfAttention', 'ResidualAttentionBlock', 'Transformer', 'VisionTransformer', 'Estimate',
+__all__ = ['CLIP_MEAN', 'CLIP_STD', 'TOKENS', 'N_FACE_MESH', 'FACE_MESH_CACHE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'EncoderConfig',
+           'QuickGELU', 'SelfAttention', 'ResidualAttentionBlock', 'Transformer', 'VisionTransformer', 'Estimate',
            'landmark_features', 'FaceMeshDetector', 'face_meshes', 'ParameterEstimator', 'n_params', 'CheckpointError',
            'LoadReport', 'load_farl', 'DinoFeatures', 'ConvFeatures', 'dino_features']
 
@@ -170,11 +170,21 @@ class FaceMeshDetector:
         return out.to(images.device)
 
 _FACE_MESH: dict = {}
+FACE_MESH_CACHE = 8192   # meshes remembered per process (~6 KB each): training shows each on-disk frame many times
 
 def face_meshes(images: Tensor) -> Tensor: # [B, 3, S, S] in [0, 1] -> [B, 478, 3], NaN rows where no face was found
-    "mediapipe's face mesh of each image, with one detector per process (created on first use)."
-    if "detector" not in _FACE_MESH: _FACE_MESH["detector"] = FaceMeshDetector()
-    return _FACE_MESH["detector"](images)
+    "mediapipe's face mesh of each image, with one detector per process (created on first use); an image seen before (the same 8-bit pixels) is not detected again: static-image mode gives it the same points."
+    import hashlib
+    if "detector" not in _FACE_MESH: _FACE_MESH["detector"], _FACE_MESH["seen"] = FaceMeshDetector(), {}
+    det, seen = _FACE_MESH["detector"], _FACE_MESH["seen"]
+    x = (images.detach().float().clamp(0, 1) * 255).round().to(torch.uint8).cpu()         # what the detector sees
+    keys = [hashlib.blake2b(im.numpy().tobytes(), digest_size=16).digest() + str(tuple(im.shape)).encode() for im in x]
+    new = [i for i, k in enumerate(keys) if k not in seen]
+    if new:
+        for i, m in zip(new, det(x[new].float() / 255)):
+            if len(seen) >= FACE_MESH_CACHE: seen.pop(next(iter(seen)))              # the oldest first
+            seen[keys[i]] = m
+    return torch.stack([seen[k] for k in keys]).to(images.device)
 
 class ParameterEstimator(nn.Module):
     "ViT with five learnable tokens -> FLAME parameters, lighting and identity features (paper section 4.1); optionally a landmark branch reading mediapipe's face mesh."
@@ -207,7 +217,7 @@ class ParameterEstimator(nn.Module):
         if k < 1: return 0
         mu = f.mean(0)
         ev, evec = torch.linalg.eigh((f - mu).T @ (f - mu) / (f.shape[0] - 1))        # ascending
-        basis = evec[:, -k:].flip(1) / ev[-k:].mean().clamp_min(1e-12).sqrt()          # one scale for all axes: whitening amplified the minor ones' noise
+        basis = evec[:, -k:].flip(1) / ev[-k:].mean().clamp_min(1e-12).sqrt()          # one scale for all axes (whitened axes did worse in uncommitted exploratory runs)
         basis = basis * torch.sign(basis[basis.abs().argmax(0), torch.arange(k)])     # each axis' sign fixed: its largest entry positive
         self.landmark_mean.copy_(mu.float()); self.landmark_basis[:, :k] = basis.float()
         return k

@@ -73,7 +73,7 @@ PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16}
 def _estimate(estimator: nn.Module, flame: FLAME, images: Tensor, # images at the ViT's size, in the estimator's dtype
               landmarks: Tensor | None = None): # [B, 478, 3] the face meshes of a landmark-branch estimator (None: it finds them)
     "Estimator then FLAME: `(shape, expr, pose, eyelids, trans, light, FLAME output, estimator output)`, parameters in float32."
-    e = estimator(images, landmarks) if landmarks is not None else estimator(images)
+    e = estimator(images, landmarks)
     shape, expr = _pad(e.shape.float(), flame.n_shape), _pad(e.expr.float(), flame.n_expr)
     pose, eyelids, trans = e.pose.float(), e.eyelids.float(), e.trans.float()
     out = flame(shape, expr, pose, eyelids if flame.eyelid_dirs is not None else None, trans)
@@ -173,7 +173,7 @@ class OnnxHead(nn.Module):
     def __init__(self, pred: Predictor):
         super().__init__()
         self.estimator, self.flame = pred.model.estimator, pred.flame
-        self.landmarks = bool(getattr(self.estimator.cfg, "landmarks", False))
+        self.landmarks = self.estimator.cfg.landmarks
 
     def inputs(self, images: Tensor) -> tuple[Tensor, ...]: # the graph's inputs for `images`
         from sheap.encoder import face_meshes
