@@ -206,6 +206,8 @@ class ParameterEstimator(nn.Module):
             self.register_buffer("landmark_basis", torch.zeros(D, c.landmark_dims))    # [D, k] principal axes, scaled
             n_out = c.n_shape + c.n_expr + c.n_eyelids + 6 * c.n_joints + 3
             self.landmark_head = _head(c.landmark_dims, c.head_hidden, n_out, torch.zeros(n_out))   # starts at zero: adds nothing
+            self.landmark_linear = nn.Linear(c.landmark_dims, n_out)                          # zero, or set by `fit_landmark_linear`
+            nn.init.zeros_(self.landmark_linear.weight); nn.init.zeros_(self.landmark_linear.bias)
 
     @torch.no_grad()
     def fit_landmark_basis(self, mesh: Tensor) -> int: # [N, 478, 3] face meshes of training frames (NaN: no face) -> axes fitted
@@ -222,6 +224,28 @@ class ParameterEstimator(nn.Module):
         self.landmark_mean.copy_(mu.float()); self.landmark_basis[:, :k] = basis.float()
         return k
 
+    @torch.no_grad()
+    def fit_landmark_linear(self, mesh: Tensor,    # [N, 478, 3] face meshes of training frames (NaN: no face)
+                            target: Tensor,        # [N, n_out] what the shape, expression and pose heads should say (NaN rows: skipped)
+                            ridge: float = 1e-3,   # relative to the mean eigenvalue of the inputs' covariance
+                           ) -> int:               # frames used
+        "Start the branch's linear part at the ridge regression from its input (after `fit_landmark_basis`) to `target` minus the heads' untrained outputs (their biases: call before training). Too few frames: it stays zero."
+        c, n_out = self.cfg, self.landmark_linear.out_features
+        if target.shape != (mesh.shape[0], n_out): raise ValueError(f"target must be [{mesh.shape[0]}, {n_out}], got {tuple(target.shape)}")
+        heads = [self.heads[k][2] for k in ("shape", "expression", "pose")]
+        if any(h.weight.abs().max() > 0 for h in heads): raise RuntimeError("fit_landmark_linear: the heads are trained already; fit it before training")
+        f, found = landmark_features(mesh.cpu())
+        ok = found & torch.isfinite(target).all(-1).cpu()
+        self.landmark_linear.weight.zero_(); self.landmark_linear.bias.zero_()
+        if ok.sum() < 2 or not self.landmark_basis.abs().sum() > 0: return 0
+        z = (f[ok].double() - self.landmark_mean.cpu().double()) @ self.landmark_basis.cpu().double()   # [n, k]
+        y = target.cpu()[ok].double() - torch.cat([h.bias.cpu() for h in heads]).double()              # [n, n_out]
+        zm, ym = z.mean(0), y.mean(0)
+        G = (z - zm).T @ (z - zm)                                                                        # [k, k]
+        W = torch.linalg.solve(G + ridge * G.trace() / G.shape[0] * torch.eye(G.shape[0], dtype=G.dtype), (z - zm).T @ (y - ym))   # [k, n_out]
+        self.landmark_linear.weight.copy_(W.T.float()); self.landmark_linear.bias.copy_((ym - zm @ W).float())
+        return int(ok.sum())
+
     def forward(self, images: Tensor,              # [B, 3, S, S] in [0, 1]
                 landmarks: Tensor | None = None,   # [B, 478, 3] `face_meshes(images)`, when already computed (with `cfg.landmarks`)
                ) -> Estimate:
@@ -231,7 +255,8 @@ class ParameterEstimator(nn.Module):
         if c.landmarks:
             if landmarks is None: landmarks = face_meshes(images)                       # from the estimator's own input
             f, found = landmark_features(landmarks.to(images.device))
-            d = self.landmark_head((f.to(self.landmark_mean.dtype) - self.landmark_mean) @ self.landmark_basis).float() * found[:, None]   # [B, n_out]; bf16 models too
+            z = (f.to(self.landmark_mean.dtype) - self.landmark_mean) @ self.landmark_basis                   # [B, k]
+            d = (self.landmark_head(z) + self.landmark_linear(z)).float() * found[:, None]                # [B, n_out]; bf16 models too
             d_shape, d_expr, d_pose = d.split([c.n_shape, c.n_expr + c.n_eyelids, 6 * c.n_joints + 3], 1)
             h["shape"], h["expression"], h["pose"] = h["shape"] + d_shape, h["expression"] + d_expr, h["pose"] + d_pose
         return Estimate(shape=h["shape"], expr=h["expression"][:, :c.n_expr], eyelids=h["expression"][:, c.n_expr:],

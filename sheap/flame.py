@@ -591,5 +591,58 @@ def barycentric_points(verts: Tensor, faces: Tensor, face_idx: Tensor, bary: Ten
     tri = verts[torch.arange(verts.shape[0], device=verts.device)[:, None], faces[face_idx].flatten(1)].unflatten(1, (-1, 3))
     return (tri * bary[..., None]).sum(-2)
 
+def _landmark_part(self: FLAME) -> dict:
+    "What `landmarks68` needs, computed once per device: the ~400 vertices of the landmark faces and the joints as linear maps of the codes."
+    key = (self.v_template.device, self.v_template.dtype)
+    c = getattr(self, "_lmk_part", None)
+    if c is not None and c["key"] == key: return c
+    if not self.has_landmarks: raise ValueError("this FLAME model has no landmark embeddings")
+    U = torch.unique(torch.cat([self.faces[self.dynamic_lmk_face_idx].flatten(), self.faces[self.lmk_face_idx].flatten()]))   # [U]
+    local = torch.full((self.v_template.shape[0],), -1, dtype=torch.long, device=U.device); local[U] = torch.arange(len(U), device=U.device)
+    J = self.J_regressor
+    c = dict(key=key, faces=local[self.faces], v_template=self.v_template[U], shapedirs=self.shapedirs[U], exprdirs=self.exprdirs[U],
+             eyelid_dirs=None if self.eyelid_dirs is None else self.eyelid_dirs[U],
+             posedirs=self.posedirs.view(36, -1, 3)[:, U].reshape(36, -1), lbs_weights=self.lbs_weights[U],
+             J_template=J @ self.v_template, J_shape=torch.einsum("jv,vck->jck", J, self.shapedirs),      # [5, 3], [5, 3, S]
+             J_expr=torch.einsum("jv,vck->jck", J, self.exprdirs),
+             J_eyelids=None if self.eyelid_dirs is None else torch.einsum("jv,vck->jck", J, self.eyelid_dirs))
+    self._lmk_part = c
+    return c
+
+@float32_geometry
+def _landmarks68(self: FLAME,
+                 shape: Tensor, # [B, S]
+                 expr: Tensor,  # [B, E]
+                 pose: Tensor,  # [B, 5, 3, 3]
+                 eyelids: Tensor | None = None, # [B, 2]
+                 trans: Tensor | None = None    # [B, 3] metres
+                ) -> Tensor:    # [B, 68, 3] = forward(...).landmarks
+    "The 68 landmarks alone, for fitting: `forward(...).landmarks` computed on the ~400 vertices of the landmark faces (of ~5,000), the joints from linear maps of the codes."
+    c, B = _landmark_part(self), pose.shape[0]
+    if pose.shape[1:] != (5, 3, 3) or shape.shape[0] != B or expr.shape[0] != B: raise ValueError(f"expected shape [B, S], expr [B, E], pose [B, 5, 3, 3] with one B, got {tuple(shape.shape)}, {tuple(expr.shape)}, {tuple(pose.shape)}")
+    S, E = shape.shape[1], expr.shape[1]
+    v = c["v_template"] + torch.einsum("vck,bk->bvc", c["shapedirs"][..., :S], shape) + torch.einsum("vck,bk->bvc", c["exprdirs"][..., :E], expr)
+    J = c["J_template"] + torch.einsum("jck,bk->bjc", c["J_shape"][..., :S], shape) + torch.einsum("jck,bk->bjc", c["J_expr"][..., :E], expr)
+    if eyelids is not None:
+        if c["eyelid_dirs"] is None: raise ValueError("this FLAME model has no eyelid blendshapes; pass eyelids=None")
+        v, J = v + torch.einsum("vck,bk->bvc", c["eyelid_dirs"], eyelids), J + torch.einsum("jck,bk->bjc", c["J_eyelids"], eyelids)
+    eye = torch.eye(3, dtype=pose.dtype, device=pose.device)
+    v = v + ((pose[:, 1:] - eye).reshape(B, 36) @ c["posedirs"]).reshape(B, -1, 3)
+    rel_t = J.clone(); rel_t[:, 1:] = J[:, 1:] - J[:, self.parent_idx]
+    G_R, G_t = [pose[:, 0]], [rel_t[:, 0]]
+    for j in range(1, 5):
+        p = self.parents[j]
+        G_R.append(G_R[p] @ pose[:, j]); G_t.append(G_t[p] + (G_R[p] @ rel_t[:, j, :, None])[..., 0])
+    G_R, G_t = torch.stack(G_R, 1), torch.stack(G_t, 1)
+    A_t = G_t - (G_R @ J[..., None])[..., 0]
+    verts = (torch.einsum("vj,bjrc->bvrc", c["lbs_weights"], G_R) @ v[..., None])[..., 0] + torch.einsum("vj,bjc->bvc", c["lbs_weights"], A_t)
+    if trans is not None: verts = verts + trans[:, None]
+    chain = pose[:, 0] @ pose[:, 1] if self.contour_chain == "neck" else pose[:, 0]
+    dyn = contour_bin(chain)
+    fi = torch.cat([self.dynamic_lmk_face_idx[dyn], self.lmk_face_idx.expand(B, -1)], 1)
+    bc = torch.cat([self.dynamic_lmk_b_coords[dyn], self.lmk_b_coords.expand(B, -1, -1)], 1)
+    return barycentric_points(verts, c["faces"], fi, bc)
+
 FLAME.forward = _forward
 FLAME.mediapipe_landmarks = _mediapipe_landmarks
+FLAME.landmarks68 = _landmarks68

@@ -221,7 +221,7 @@ def qualitative_grid(model, data: str | Path, path: str | Path | None = None, vi
     items = [ds[i] for i in range(min(videos, len(ds.videos)))]
     batch = {k: torch.stack([it[k] for it in items]).to(device) for k in items[0] if torch.is_tensor(items[0][k])}
     out = model.eval()(batch)
-    rows = np.concatenate([panel(out, i)[:, :4 * size] for i in range(len(items))], 0)
+    rows = np.concatenate([panel(out, i, faces=model.flame.faces)[:, :4 * size] for i in range(len(items))], 0)
     fig, ax = plt.subplots(figsize=(8, 2 * len(items) + 0.4))
     ax.imshow(rows); ax.set_xticks([(j + 0.5) * size for j in range(4)]); ax.set_xticklabels(["input", "splats", "mesh", "normals"]); ax.set_yticks([])
     ax.xaxis.tick_top()

@@ -25,10 +25,10 @@ log = logging.getLogger("sheap.train")
 
 # %% auto #0
 __all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUME', 'flatten', 'resolve_config', 'parse_value',
-           'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'basis_images',
-           'learned_state', 'load_learned_state', 'save_checkpoint', 'latest_checkpoint', 'read_state',
-           'config_differences', 'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel', 'TsvLog',
-           'truncate_log', 'open_log', 'setup_distributed', 'save_model', 'read_model_config', 'load_trained',
+           'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'basis_frames',
+           'landmark_fit_codes', 'learned_state', 'load_learned_state', 'save_checkpoint', 'latest_checkpoint',
+           'read_state', 'config_differences', 'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel',
+           'TsvLog', 'truncate_log', 'open_log', 'setup_distributed', 'save_model', 'read_model_config', 'load_trained',
            'cpu_determinism', 'train', 'add_arguments', 'run', 'main']
 
 # %% ../nbs/19_train.ipynb #552ed1a6
@@ -42,12 +42,14 @@ PROFILES: dict[str, dict] = {
                   "train.lr": 1.0e-3, "train.vit_lr": 2.0e-4, "train.warmup": 500, "train.amp": "bf16", "train.workers": 12,
                   "train.log_every": 50, "train.image_every": 2000, "train.ckpt_every": 1000, "train.eval_every": 1000,
                   "train.eval_videos": 100, "train.out": "models/sheap-bench",
-                  "loss.prior": "squared", "loss.w_shape": 1.0e-3, "loss.w_expr": 1.0e-3, "loss.w_lmk": 1.0, "model.landmarks": False},
-    "paper": {"base.device": "cuda", "model.profile": "paper", "data.size": 512, "data.test_size": 512, "train.size": 512, "train.vit_size": 224,
+                  "loss.prior": "squared", "loss.w_shape": 1.0e-3, "loss.w_expr": 1.0e-3, "loss.w_lmk": 1.0, "model.landmarks": False,
+                  "step.coupling": True},
+    "paper": {"base.device": "cuda", "model.profile": "paper", "data.size": 512, "data.frames": 8, "data.test_size": 512, "train.size": 512, "train.vit_size": 224,
               "train.dino_size": 448, "train.batch_size": 8, "train.steps": 100_000, "train.lr": 1.0e-3, "train.vit_lr": 1.0e-5,
               "train.warmup": 0, "train.amp": "bf16", "train.workers": 12, "train.compile": True, "train.log_every": 100,
               "train.image_every": 5000, "train.ckpt_every": 5000, "train.eval_every": 5000, "train.out": "models/sheap-paper",
-              "loss.prior": "norm", "loss.w_shape": 1.0, "loss.w_expr": 1.0, "loss.w_lmk": 1.0, "model.landmarks": False},   # supplementary 1.1
+              "loss.prior": "norm", "loss.w_shape": 1.0, "loss.w_expr": 1.0, "loss.w_lmk": 1.0, "model.landmarks": False,
+              "step.coupling": True},   # supplementary 1.1
 }
 
 def _set(cfg: dict, key: str, value, strict: bool = True):
@@ -177,16 +179,33 @@ def build_dataset(cfg: dict, split: str = "train"):
     if t["data"] != "disk": raise ValueError(f"train.data must be disk or online, got {t['data']!r}")
     return VideoPairs(t["data_dir"], split, seed=t["seed"], **sizes)
 
-def basis_images(ds, limit: int = 1024) -> Tensor: # -> [N, 3, S, S] ViT-size training frames
-    "The training frames the estimator's landmark branch fits its input basis on: every frame of every video (at most `limit`, evenly spread) of on-disk data; the first pairs' frames of online data."
+def basis_frames(ds, limit: int = 4096) -> dict[str, Tensor]: # image_vit [N, 3, S, S], lmk68 [N, 68, 2] (ViT pixels), video [N]
+    "The training frames the estimator's landmark branch is fitted on at step 0: every frame of every video (at most `limit`, evenly spread) of on-disk data; the first pairs' frames of online data. `video` numbers the videos from 0 (frames of one video show one person)."
     from sheap.data import MixedPairs
     parts = ds.datasets if isinstance(ds, MixedPairs) else [ds]
-    frames = [(d, k, t) for d in parts if hasattr(d, "videos") for k, v in enumerate(d.videos) for t in range(v["frames"])]
+    frames = [(d, j, k, t) for j, d in enumerate(parts) if hasattr(d, "videos") for k, v in enumerate(d.videos) for t in range(v["frames"])]
     if frames:
         pick = torch.linspace(0, len(frames) - 1, min(limit, len(frames))).round().long().unique().tolist()
-        return torch.stack([frames[i][0].frame(frames[i][1], frames[i][2])["image_vit"] for i in pick])
-    items = [ds[i] for i in range(min(len(ds), limit // 8))]
-    return torch.stack([it[f"{r}_image_vit"] for it in items for r in ("source", "target")])
+        items = [frames[i][0].frame(frames[i][2], frames[i][3]) for i in pick]
+        vid = [(frames[i][1], frames[i][2]) for i in pick]
+    else:
+        pairs = [ds[i] for i in range(min(len(ds), limit // 2))]
+        items = [{k[len(r) + 1:]: v for k, v in it.items() if k.startswith(r + "_")} for it in pairs for r in ("source", "target")]
+        vid = [i // 2 for i in range(len(items))]
+    scale = torch.tensor([it["image_vit"].shape[-1] / it["image"].shape[-1] for it in items])
+    video = torch.unique(torch.tensor([j * 10**7 + k for j, k in vid] if frames else vid), return_inverse=True)[1]
+    return dict(image_vit=torch.stack([it["image_vit"] for it in items]),
+                lmk68=torch.stack([it["lmk68"] for it in items]) * scale[:, None, None], video=video)
+
+def landmark_fit_codes(flame: FLAME, frames: dict[str, Tensor], enc: EncoderConfig, iters: int = 300) -> Tensor: # [N, n_out]
+    "What the estimator's shape, expression and pose heads would say for `basis_frames` if they matched a FLAME fit to the frames' 68 landmarks (`sheap.eval.geometry.fit_landmarks`: one shape per video): the landmark branch's starting point."
+    from sheap.eval.geometry import fit_landmarks
+    from sheap.flame import matrix_to_rotation_6d
+    dev = flame.v_template.device
+    p = fit_landmarks(flame, frames["lmk68"].to(dev), frames["video"].to(dev), frames["image_vit"].shape[-1], iters=iters)
+    pad = lambda x, n: torch.cat([x, x.new_zeros(x.shape[0], max(n - x.shape[1], 0))], 1)[:, :n]
+    return torch.cat([pad(p.shape, enc.n_shape), pad(p.expr, enc.n_expr), pad(p.eyelids, enc.n_eyelids),
+                      matrix_to_rotation_6d(p.pose[:, :enc.n_joints]).flatten(1), p.trans], 1).cpu()
 
 # %% ../nbs/19_train.ipynb #a2d6dc4f
 FREE_ON_RESUME = ("train.steps", "train.time_limit", "train.workers", "train.log_every", "train.image_every", "train.ckpt_every", "train.keep",
@@ -336,12 +355,20 @@ def step_once(net, model: SHeaP, opt, sched, batch: dict, densifier: Densifier |
 
 # %% ../nbs/19_train.ipynb #54bc0e29
 @torch.no_grad()
-def panel(out: StepOutput, i: int = 0) -> np.ndarray: # -> [H, 5W, 3] uint8
+def panel(out: StepOutput, i: int = 0,
+          faces: Tensor | None = None, # [F, 3] the mesh's faces: rasterize it here when the step did not (coupling off)
+         ) -> np.ndarray: # -> [H, 5W, 3] uint8
     "Target | render | mesh overlay | rendered normals | coupling depth error of batch item `i`."
     from matplotlib import colormaps
+    from sheap.meshraster import rasterize_mesh
+    from sheap.cameras import default_camera
     f = lambda x: x[i].detach().float().cpu()
     tgt, rgb, alpha = f(out.target), f(out.render), f(out.extras["alpha"])
     ras = out.extras.get("raster")
+    if ras is None and faces is not None:
+        B, H, W = out.target.shape[:3]
+        V, K = default_camera(B, W, H, device=out.vertices.device)
+        ras = rasterize_mesh(out.vertices.detach().float(), faces, V, K, W, H)
     blank = torch.full_like(tgt, 0.5)
     if ras is not None:
         shadeimg = (f(ras.normals)[..., 2:3]).clamp(0, 1).expand_as(tgt)
@@ -501,6 +528,8 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
             raise FileExistsError(f"{ck_dir} holds checkpoints: pass --resume to continue that run or --overwrite to start over")
     torch.manual_seed(t["seed"])
     model = build_model(cfg, device)
+    if model.estimator.cfg.landmarks and cfg["model"].get("landmark_fixed", False):
+        model.estimator.landmark_linear.requires_grad_(False)                # the fitted regression stays as fitted; the MLP learns
     if device.type == "cuda": model.cast_frozen(); torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     amp = {"bf16": torch.bfloat16, "fp16": torch.float16, None: None, "none": None}[t["amp"]]
     opt = make_optimizer(model, t["lr"], t["vit_lr"])
@@ -522,11 +551,18 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
         net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None,
                                                         broadcast_buffers=False)
     if start == 0 and model.estimator.cfg.landmarks:
-        meshes = face_meshes(basis_images(ds))                               # the same frames, so the same basis, on every rank
+        frames = basis_frames(ds)                                              # the same frames, so the same branch, on every rank
+        meshes = face_meshes(frames["image_vit"])
         k, n = model.estimator.fit_landmark_basis(meshes), int(torch.isfinite(meshes).all(-1).all(-1).sum())
         if rank == 0:
             if k == 0: log.warning("landmark branch: mediapipe found a face in %d of %d training frames: too few to fit its basis, the branch stays silent", n, len(meshes))
             else: log.info("landmark branch: mediapipe found a face in %d of %d training frames; %d axes fitted", n, len(meshes), k)
+        if cfg["model"].get("landmark_init", "zero") not in ("fit", "zero"):
+            raise ValueError(f"model.landmark_init must be fit or zero, got {cfg['model']['landmark_init']!r}")
+        if k and cfg["model"].get("landmark_init", "zero") == "fit":
+            t0 = time.time()
+            used = model.estimator.fit_landmark_linear(meshes, landmark_fit_codes(model.flame, frames, model.estimator.cfg), ridge=float(cfg["model"].get("landmark_ridge", 1e-3)))
+            if rank == 0: log.info("landmark branch: linear part started at a landmark fit of %d frames of %d videos (%.0f s)", used, int(frames["video"].max()) + 1, time.time() - t0)
     if t["compile"]: model.compile_networks()
     online = t["data"] == "online" and not (cfg["assets"].get("vfhq") or cfg["assets"].get("nersemble"))
     sampler = StepBatches(len(ds), B, t["seed"], rank, world, start, t["steps"], fold_epoch=not online)
@@ -585,7 +621,7 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
                     save_checkpoint(ck_dir, s, model, opt, sched, densifier, cfg, dict(world=world, skipped=int(n_bad) + skipped_before), t["keep"])
                 break
         if rank == 0 and t["image_every"] and (s % t["image_every"] == 0 or s == t["steps"]):
-            live.log_image(f"panel/{s:07d}.png", panel(out))
+            live.log_image(f"panel/{s:07d}.png", panel(out, faces=model.flame.faces))
         if rank == 0 and val is not None and (s % t["eval_every"] == 0 or s == t["steps"]):
             model.eval(); evals = _evaluate(model, val, device); model.train()
             ref = ref or _evaluate(model, val, device, mean_head=True)

@@ -175,8 +175,7 @@ def fit_landmarks(flame: FLAME, lmk68: Tensor, video: Tensor, size: int, iters: 
                            torch.cat([axis_angle_to_matrix(rot), eye], 1), torch.zeros(N, 2, device=dev), trans)
     for _ in range(iters):
         p = params()
-        out = flame(p.shape, p.expr, p.pose, trans=p.trans)
-        lm, _ = project_points(out.landmarks, V, K)
+        lm, _ = project_points(flame.landmarks68(p.shape, p.expr, p.pose, trans=p.trans), V, K)   # the landmark faces' vertices only
         loss = landmark_loss(lm, lmk68, size, size) + w_shape * shape.pow(2).sum(-1).mean() + w_expr * expr.pow(2).sum(-1).mean()
         opt.zero_grad(); loss.backward(); opt.step()
     with torch.no_grad(): return FlameParams(*(t.detach() for t in params().__dict__.values()))
