@@ -32,10 +32,12 @@ def test_paper_sizes_are_the_defaults():
     assert RegressorConfig(**m["regressor"]) == RegressorConfig.paper()
     assert DensifyConfig(**m["densify"]) == DensifyConfig()
     assert PrepareConfig(**PARAMS["prepare"]) == PrepareConfig()
-    assert StepConfig(**PARAMS["step"]) == StepConfig()
     from sheap.train import resolve_config
-    paper = resolve_config(Path(__file__).parents[1] / "params.yaml", "paper")["loss"]
-    assert LossConfig(**paper) == LossConfig()                      # the paper profile: supplementary 1.1's weights
+    paper = resolve_config(Path(__file__).parents[1] / "params.yaml", "paper")
+    assert LossConfig(**paper["loss"]) == LossConfig()              # the paper profile: supplementary 1.1's weights
+    assert StepConfig(**paper["step"]) == StepConfig()              # ... and the paper's step (coupling losses on)
+    step = {k: v for k, v in PARAMS["step"].items() if getattr(StepConfig(), k) != v}
+    assert step == dict(coupling=False)                             # cpu-tiny departs on purpose (benchmarks/RESULTS.md)
     tiny = {k: v for k, v in PARAMS["loss"].items() if getattr(LossConfig(), k) != v}
     assert tiny == dict(w_lmk=5.0, w_expr=1e-3, w_shape=1e-3, prior="squared")  # cpu-tiny departs on purpose (benchmarks/RESULTS.md)
 
