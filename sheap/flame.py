@@ -527,6 +527,28 @@ class FLAME(nn.Module):
         tmp.replace(path)
 
 # %% ../nbs/02_flame.ipynb #3e6a0094
+def _skin(self: FLAME, v_posed: Tensor, J: Tensor, pose: Tensor, lbs_weights: Tensor) -> tuple[Tensor, Tensor]:
+    "Linear blend skinning: `v_posed` [B, V, 3] (V may be a subset, with its rows of `lbs_weights` [V, 5]) by the rigid transforms of the chain with rest joints `J` [B, 5, 3] and rotations `pose` [B, 5, 3, 3] -> posed vertices [B, V, 3] and joints [B, 5, 3]."
+    rel_t = J.clone(); rel_t[:, 1:] = J[:, 1:] - J[:, self.parent_idx]
+    G_R, G_t = [pose[:, 0]], [rel_t[:, 0]]
+    for j in range(1, 5):
+        p = self.parents[j]
+        G_R.append(G_R[p] @ pose[:, j]); G_t.append(G_t[p] + (G_R[p] @ rel_t[:, j, :, None])[..., 0])
+    G_R, G_t = torch.stack(G_R, 1), torch.stack(G_t, 1)                           # [B, 5, 3, 3], [B, 5, 3]
+    A_t = G_t - (G_R @ J[..., None])[..., 0]                                     # transform of rest-pose points
+    T_R = torch.einsum("vj,bjrc->bvrc", lbs_weights, G_R)
+    T_t = torch.einsum("vj,bjc->bvc", lbs_weights, A_t)
+    return (T_R @ v_posed[..., None])[..., 0] + T_t, G_t
+
+def _lmk68_on(self: FLAME, verts: Tensor, faces: Tensor, pose: Tensor) -> Tensor:
+    "The 68 landmarks [B, 68, 3] on posed `verts` [B, V, 3] with `faces` indexing them: the contour's bin follows the head's yaw."
+    B = verts.shape[0]
+    chain = pose[:, 0] @ pose[:, 1] if self.contour_chain == "neck" else pose[:, 0]
+    dyn = contour_bin(chain)
+    fi = torch.cat([self.dynamic_lmk_face_idx[dyn], self.lmk_face_idx.expand(B, -1)], 1)      # [B, 68]
+    bc = torch.cat([self.dynamic_lmk_b_coords[dyn], self.lmk_b_coords.expand(B, -1, -1)], 1)  # [B, 68, 3]
+    return barycentric_points(verts, faces, fi, bc)
+
 @float32_geometry
 def _forward(self: FLAME,
              shape: Tensor, # [B, S] S <= 300, in units of the shape basis' standard deviations
@@ -550,26 +572,11 @@ def _forward(self: FLAME,
     J = torch.einsum("jv,bvc->bjc", self.J_regressor, v_shaped)                 # [B, 5, 3]
     eye = torch.eye(3, dtype=pose.dtype, device=pose.device)
     v_posed = v_shaped + ((pose[:, 1:] - eye).reshape(B, 36) @ self.posedirs).reshape(B, -1, 3)
-    # rigid transforms along the chain
-    rel_t = J.clone(); rel_t[:, 1:] = J[:, 1:] - J[:, self.parent_idx]
-    G_R, G_t = [pose[:, 0]], [rel_t[:, 0]]
-    for j in range(1, 5):
-        p = self.parents[j]
-        G_R.append(G_R[p] @ pose[:, j]); G_t.append(G_t[p] + (G_R[p] @ rel_t[:, j, :, None])[..., 0])
-    G_R, G_t = torch.stack(G_R, 1), torch.stack(G_t, 1)                           # [B, 5, 3, 3], [B, 5, 3]
-    A_t = G_t - (G_R @ J[..., None])[..., 0]                                     # transform of rest-pose points
-    T_R = torch.einsum("vj,bjrc->bvrc", self.lbs_weights, G_R)
-    T_t = torch.einsum("vj,bjc->bvc", self.lbs_weights, A_t)
-    verts = (T_R @ v_posed[..., None])[..., 0] + T_t
-    joints = G_t
+    verts, joints = _skin(self, v_posed, J, pose, self.lbs_weights)
     if trans is not None: verts, joints = verts + trans[:, None], joints + trans[:, None]
     lmk = lmk7 = None
     if self.has_landmarks:
-        chain = pose[:, 0] @ pose[:, 1] if self.contour_chain == "neck" else pose[:, 0]
-        dyn = contour_bin(chain)
-        fi = torch.cat([self.dynamic_lmk_face_idx[dyn], self.lmk_face_idx.expand(B, -1)], 1)      # [B, 68]
-        bc = torch.cat([self.dynamic_lmk_b_coords[dyn], self.lmk_b_coords.expand(B, -1, -1)], 1)  # [B, 68, 3]
-        lmk = barycentric_points(verts, self.faces, fi, bc)
+        lmk = _lmk68_on(self, verts, self.faces, pose)
         lmk7 = barycentric_points(verts, self.faces, self.lmk7_face_idx.expand(B, -1), self.lmk7_b_coords.expand(B, -1, -1))
     return FlameOutput(verts, joints, lmk, lmk7, v_shaped)
 
@@ -628,20 +635,9 @@ def _landmarks68(self: FLAME,
         v, J = v + torch.einsum("vck,bk->bvc", c["eyelid_dirs"], eyelids), J + torch.einsum("jck,bk->bjc", c["J_eyelids"], eyelids)
     eye = torch.eye(3, dtype=pose.dtype, device=pose.device)
     v = v + ((pose[:, 1:] - eye).reshape(B, 36) @ c["posedirs"]).reshape(B, -1, 3)
-    rel_t = J.clone(); rel_t[:, 1:] = J[:, 1:] - J[:, self.parent_idx]
-    G_R, G_t = [pose[:, 0]], [rel_t[:, 0]]
-    for j in range(1, 5):
-        p = self.parents[j]
-        G_R.append(G_R[p] @ pose[:, j]); G_t.append(G_t[p] + (G_R[p] @ rel_t[:, j, :, None])[..., 0])
-    G_R, G_t = torch.stack(G_R, 1), torch.stack(G_t, 1)
-    A_t = G_t - (G_R @ J[..., None])[..., 0]
-    verts = (torch.einsum("vj,bjrc->bvrc", c["lbs_weights"], G_R) @ v[..., None])[..., 0] + torch.einsum("vj,bjc->bvc", c["lbs_weights"], A_t)
+    verts, _ = _skin(self, v, J, pose, c["lbs_weights"])
     if trans is not None: verts = verts + trans[:, None]
-    chain = pose[:, 0] @ pose[:, 1] if self.contour_chain == "neck" else pose[:, 0]
-    dyn = contour_bin(chain)
-    fi = torch.cat([self.dynamic_lmk_face_idx[dyn], self.lmk_face_idx.expand(B, -1)], 1)
-    bc = torch.cat([self.dynamic_lmk_b_coords[dyn], self.lmk_b_coords.expand(B, -1, -1)], 1)
-    return barycentric_points(verts, c["faces"], fi, bc)
+    return _lmk68_on(self, verts, c["faces"], pose)
 
 FLAME.forward = _forward
 FLAME.mediapipe_landmarks = _mediapipe_landmarks

@@ -191,9 +191,9 @@ def basis_frames(ds, limit: int = 4096) -> dict[str, Tensor]: # image_vit [N, 3,
     else:
         pairs = [ds[i] for i in range(min(len(ds), limit // 2))]
         items = [{k[len(r) + 1:]: v for k, v in it.items() if k.startswith(r + "_")} for it in pairs for r in ("source", "target")]
-        vid = [i // 2 for i in range(len(items))]
+        vid = [(0, i // 2) for i in range(len(items))]                           # an online pair shows one person
     scale = torch.tensor([it["image_vit"].shape[-1] / it["image"].shape[-1] for it in items])
-    video = torch.unique(torch.tensor([j * 10**7 + k for j, k in vid] if frames else vid), return_inverse=True)[1]
+    video = torch.unique(torch.tensor(vid), dim=0, return_inverse=True)[1]     # (dataset, video) -> 0..n-1
     return dict(image_vit=torch.stack([it["image_vit"] for it in items]),
                 lmk68=torch.stack([it["lmk68"] for it in items]) * scale[:, None, None], video=video)
 
@@ -550,6 +550,8 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
     if world > 1:
         net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None,
                                                         broadcast_buffers=False)
+    if cfg["model"].get("landmark_init", "zero") not in ("fit", "zero"):
+        raise ValueError(f"model.landmark_init must be fit or zero, got {cfg['model']['landmark_init']!r}")
     if start == 0 and model.estimator.cfg.landmarks:
         frames = basis_frames(ds)                                              # the same frames, so the same branch, on every rank
         meshes = face_meshes(frames["image_vit"])
@@ -557,8 +559,6 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
         if rank == 0:
             if k == 0: log.warning("landmark branch: mediapipe found a face in %d of %d training frames: too few to fit its basis, the branch stays silent", n, len(meshes))
             else: log.info("landmark branch: mediapipe found a face in %d of %d training frames; %d axes fitted", n, len(meshes), k)
-        if cfg["model"].get("landmark_init", "zero") not in ("fit", "zero"):
-            raise ValueError(f"model.landmark_init must be fit or zero, got {cfg['model']['landmark_init']!r}")
         if k and cfg["model"].get("landmark_init", "zero") == "fit":
             t0 = time.time()
             used = model.estimator.fit_landmark_linear(meshes, landmark_fit_codes(model.flame, frames, model.estimator.cfg), ridge=float(cfg["model"].get("landmark_ridge", 1e-3)))
