@@ -156,7 +156,7 @@ def mean_head(flame: FLAME, n: int, device=None) -> FlameParams:
 
 # %% ../../nbs/18_eval_geometry.ipynb #5d88c3ae
 def fit_landmarks(flame: FLAME, lmk68: Tensor, video: Tensor, size: int, iters: int = 300, lr: float = 0.02,
-                  n_shape: int = 100, n_expr: int = 50, w_shape: float = 1e-3, w_expr: float = 1e-3) -> FlameParams:
+                  n_shape: int = 100, n_expr: int = 50, w_shape: float = 3e-5, w_expr: float = 1e-3) -> FlameParams:
     "Fit FLAME to 2D landmarks `[N, 68, 2]` (pixels of `size`); frames with the same `video` share one shape."
     from sheap.losses import landmark_loss
     dev, N = lmk68.device, lmk68.shape[0]
