@@ -8,6 +8,7 @@
 #                                             # (GPUS=n: DDP over n GPUs by torchrun, n x the images per step;
 #                                             #  EXTRA="-S step.coupling=false ...": more overrides)
 #   bash benchmarks/gpu_learning.sh eval [F]  # test identities, F frames each (default 4): mean head, landmark fit, the model
+#   bash benchmarks/gpu_learning.sh curves    # the run's DVCLive curves (loss terms, validation errors vs step) as one JSON
 #   bash benchmarks/gpu_learning.sh speed     # paper profile with the data pipeline: steps/s
 set -euo pipefail
 W=${SHEAP_WORK:-/tmp/sheap-bench}
@@ -37,10 +38,22 @@ PY
     # build gsplat's CUDA extension once, here: n torchrun ranks building it at the same time race on its build folder
     python -c "from gsplat.cuda._backend import _C; assert _C is not None, 'gsplat CUDA extension did not build'"
     python -m torch.distributed.run --standalone --nproc-per-node "${GPUS:-1}" -m sheap.train "${RUN[@]}" -S train.time_limit="${2:-500}" ${EXTRA:-} $( [ -e "$W/run/checkpoints/latest" ] && echo --resume ) 2>&1 | grep -v "^WARNING sheap" | tail -5
-    rm -rf "$OUT/dvclive_gpu"; cp -r "$W/run/dvclive" "$OUT/dvclive_gpu" 2>/dev/null || true
+    bash "$0" curves
     ;;
   eval)
     python -m sheap.cli evaluate --data "$W/synth" --model "$W/run/checkpoints/$(cat $W/run/checkpoints/latest)" --split test --max-frames "${2:-4}" --device cuda --out "$OUT/learning_gpu.json"
+    ;;
+  curves)
+    python - "$W/run/dvclive/plots/metrics" <<'PY' > "$OUT/curves_gpu.json"
+import json, sys
+from pathlib import Path
+root = Path(sys.argv[1])
+curves = {}
+for f in sorted(root.rglob("*.tsv")):
+    header, *rows = [l.split("\t") for l in f.read_text().splitlines() if l.strip()]
+    curves[str(f.relative_to(root).with_suffix(""))] = dict(header=header, rows=[[float(x) for x in r] for r in rows])
+print(json.dumps(curves))
+PY
     ;;
   speed)
     python -m sheap.cli synth --out "$W/synth512" --model "$HEAD" --split train --videos 200 --frames 8 --size 512 --device cuda 2>&1 | tail -1

@@ -632,6 +632,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'sheap.train._validation_frames': ('train.html#_validation_frames', 'sheap/train.py'),
                              'sheap.train.add_arguments': ('train.html#add_arguments', 'sheap/train.py'),
                              'sheap.train.basis_frames': ('train.html#basis_frames', 'sheap/train.py'),
+                             'sheap.train.broadcast_landmark_branch': ('train.html#broadcast_landmark_branch', 'sheap/train.py'),
                              'sheap.train.build_dataset': ('train.html#build_dataset', 'sheap/train.py'),
                              'sheap.train.build_model': ('train.html#build_model', 'sheap/train.py'),
                              'sheap.train.config_differences': ('train.html#config_differences', 'sheap/train.py'),

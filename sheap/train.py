@@ -28,8 +28,8 @@ __all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUM
            'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'basis_frames',
            'landmark_fit_codes', 'learned_state', 'load_learned_state', 'save_checkpoint', 'latest_checkpoint',
            'read_state', 'config_differences', 'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel',
-           'TsvLog', 'truncate_log', 'open_log', 'setup_distributed', 'save_model', 'read_model_config', 'load_trained',
-           'cpu_determinism', 'train', 'add_arguments', 'run', 'main']
+           'TsvLog', 'truncate_log', 'open_log', 'setup_distributed', 'broadcast_landmark_branch', 'save_model',
+           'read_model_config', 'load_trained', 'cpu_determinism', 'train', 'add_arguments', 'run', 'main']
 
 # %% ../nbs/19_train.ipynb #552ed1a6
 PROFILES: dict[str, dict] = {
@@ -451,6 +451,12 @@ def setup_distributed(device: str) -> tuple[int, int, torch.device]:
         return rank, world, torch.device("cuda", torch.cuda.current_device())
     return rank, world, torch.device("cpu")
 
+def broadcast_landmark_branch(estimator) -> None:
+    "Under DDP, give every rank rank 0's fitted landmark branch (its input basis and its linear part): they are fitted once, on rank 0, after DDP has synchronised the initial weights, and the linear part, frozen or not, must not differ between ranks."
+    if not (dist.is_initialized() and dist.get_world_size() > 1 and estimator.cfg.landmarks): return
+    for t in (estimator.landmark_mean, estimator.landmark_basis, estimator.landmark_linear.weight, estimator.landmark_linear.bias):
+        dist.broadcast(t.data, src=0)
+
 def _to(batch: dict, device) -> dict:
     return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
 
@@ -554,17 +560,17 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
                                                         broadcast_buffers=False)
     if cfg["model"].get("landmark_init", "zero") not in ("fit", "zero"):
         raise ValueError(f"model.landmark_init must be fit or zero, got {cfg['model']['landmark_init']!r}")
-    if start == 0 and model.estimator.cfg.landmarks:
-        frames = basis_frames(ds)                                              # the same frames, so the same branch, on every rank
+    if start == 0 and model.estimator.cfg.landmarks and rank == 0:          # fitted once, then broadcast to the other ranks
+        frames = basis_frames(ds)
         meshes = face_meshes(frames["image_vit"])
         k, n = model.estimator.fit_landmark_basis(meshes), int(torch.isfinite(meshes).all(-1).all(-1).sum())
-        if rank == 0:
-            if k == 0: log.warning("landmark branch: mediapipe found a face in %d of %d training frames: too few to fit its basis, the branch stays silent", n, len(meshes))
-            else: log.info("landmark branch: mediapipe found a face in %d of %d training frames; %d axes fitted", n, len(meshes), k)
+        if k == 0: log.warning("landmark branch: mediapipe found a face in %d of %d training frames: too few to fit its basis, the branch stays silent", n, len(meshes))
+        else: log.info("landmark branch: mediapipe found a face in %d of %d training frames; %d axes fitted", n, len(meshes), k)
         if k and cfg["model"].get("landmark_init", "zero") == "fit":
             t0 = time.time()
             used = model.estimator.fit_landmark_linear(meshes, landmark_fit_codes(model.flame, frames, model.estimator.cfg, w_shape=cfg["model"].get("landmark_fit_prior")), ridge=float(cfg["model"].get("landmark_ridge", 1e-3)))
-            if rank == 0: log.info("landmark branch: linear part started at a landmark fit of %d frames of %d videos (%.0f s)", used, int(frames["video"].max()) + 1, time.time() - t0)
+            log.info("landmark branch: linear part started at a landmark fit of %d frames of %d videos (%.0f s)", used, int(frames["video"].max()) + 1, time.time() - t0)
+    if start == 0: broadcast_landmark_branch(model.estimator)
     if t["compile"]: model.compile_networks()
     online = t["data"] == "online" and not (cfg["assets"].get("vfhq") or cfg["assets"].get("nersemble"))
     sampler = StepBatches(len(ds), B, t["seed"], rank, world, start, t["steps"], fold_epoch=not online)

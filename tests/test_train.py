@@ -94,7 +94,7 @@ def _ddp_worker(rank: int, world: int, tmp: str, params: str, port: int):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
     import torch.distributed as dist
-    from sheap.train import build_model, make_optimizer, model_configs, step_once, setup_distributed
+    from sheap.train import build_model, make_optimizer, model_configs, step_once, setup_distributed, broadcast_landmark_branch
     from sheap.densify import Densifier
     setup_distributed("cpu")
     cfg = resolve_config(params, None, ["step.random_background=false"])
@@ -105,6 +105,15 @@ def _ddp_worker(rank: int, world: int, tmp: str, params: str, port: int):
     out = net(mine)
     out.loss.backward()
     torch.save({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}, Path(tmp) / f"grads{rank}.pt")
+    # the landmark branch: whatever rank 1 holds (here: rank 0's plus one), it leaves with rank 0's
+    est = model.estimator
+    branch = lambda: [t.detach().clone() for t in (est.landmark_mean, est.landmark_basis, est.landmark_linear.weight, est.landmark_linear.bias)]
+    before = branch()
+    if rank == 1:
+        with torch.no_grad():
+            for t in (est.landmark_mean, est.landmark_basis, est.landmark_linear.weight, est.landmark_linear.bias): t.add_(1.0)
+    broadcast_landmark_branch(est)
+    torch.save(dict(before=before, after=branch()), Path(tmp) / f"branch{rank}.pt")
     # densification decisions: different data per rank, identical prototypes after a few steps
     opt = make_optimizer(model, 1e-3, 1e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
@@ -133,6 +142,10 @@ def test_ddp_two_processes_equal_one_process_at_twice_the_batch(tmp_path, head_d
     for n, r in ref.items():
         assert torch.equal(g0[n], g1[n]), n                                          # all-reduced: the same on both ranks
         torch.testing.assert_close(g0[n], r, rtol=2e-3, atol=1e-6, msg=lambda m: f"{n}: {m}")
+    assert cfg["model"]["landmarks"]                                                   # the branch is there to broadcast
+    b0, b1 = torch.load(tmp_path / "branch0.pt"), torch.load(tmp_path / "branch1.pt")
+    for t0, a0, a1 in zip(b0["before"], b0["after"], b1["after"]):
+        assert torch.equal(a0, t0) and torch.equal(a1, t0)                                    # rank 0's, on both ranks
     d0, d1 = torch.load(tmp_path / "dens0.pt"), torch.load(tmp_path / "dens1.pt")
     assert d0["steps"] == d1["steps"] == 3
     assert torch.equal(d0["parent"], d1["parent"]) and torch.equal(d0["emb"], d1["emb"])
