@@ -13,10 +13,15 @@ renders as good as that simulated detector? This measures, on one split:
    scored as `sheap evaluate` scores a predictor, paired over identities against the mean head.
 
 (b) against (c) is the cost of mediapipe's accuracy to anything that reads its points; (b) against the branch's
-0.90x is the cost of reading them through a linear map instead of a fit.
+0.90x is the cost of reading them through a linear map instead of a fit. With `--bias-videos N`, (d) asks whether
+that cost is a constant offset of each point (our head model's embedding placing it elsewhere than mediapipe does):
+each point's mean 2D error over the first N training identities of the same folder (against the truth: a probe, not
+a method) is subtracted from mediapipe's points before the fit.
 
     sheap synth --out SEL --model data/head_model/FLAME_NEUTRAL.pkl --split test --videos 64 --frames 2 --size 256 --seed 2025
     OMP_NUM_THREADS=2 python benchmarks/mediapipe_accuracy.py --data SEL --out benchmarks/results/cpu_mediapipe_accuracy.json
+    sheap synth --out SEL --model data/head_model/FLAME_NEUTRAL.pkl --split train --videos 600 --frames 2 --size 256 --seed 77
+    OMP_NUM_THREADS=2 python benchmarks/mediapipe_accuracy.py --data SEL --sizes 256 --bias-videos 300 --out benchmarks/results/cpu_mediapipe_bias.json
 """
 from __future__ import annotations
 import argparse, json, time
@@ -80,6 +85,7 @@ def main():
     ap.add_argument("--head-model", default="data/head_model/FLAME_NEUTRAL.pkl")
     ap.add_argument("--sizes", type=int, nargs="+", default=[256, 112], help="image sizes mediapipe sees (112: the ViT input of cpu-tiny)")
     ap.add_argument("--w-shape", type=float, default=3e-5)
+    ap.add_argument("--bias-videos", type=int, default=0, help="also fit with each point's mean error on this many training identities removed")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     torch.manual_seed(0)
@@ -102,6 +108,16 @@ def main():
                 "fit to the data's 68 landmarks": score(fit_landmarks(flame, fr.lmk68, fr.video, size, w_shape=a.w_shape)),
                 "fit to mediapipe's K points": score(fit_points(flame, det[:, idx], fr.video, size, w_shape=a.w_shape)),
                 "fit to the true K points": score(fit_points(flame, dense[:, idx], fr.video, size, w_shape=a.w_shape))}
+        if a.bias_videos:
+            frb = load_frames(a.data, "train", size, max_videos=a.bias_videos)
+            r = face_meshes(frb.images)[:, idx, :2] * size - clean_points(a.data, "train", size, frb)[0][:, idx]   # [M, K, 2]
+            r = r[torch.isfinite(r).all(-1).all(-1)]
+            bias = r.mean(0)                                                                   # [K, 2] each point's mean error
+            e = (det[:, idx] - dense[:, idx])[found]
+            res["bias"] = dict(train_frames=int(r.shape[0]), bias_norm=px_stats(bias.norm(dim=-1)[None]),
+                               train_error=px_stats(r.norm(dim=-1)), train_error_debiased=px_stats((r - bias).norm(dim=-1)),
+                               test_error_debiased=px_stats((e - bias).norm(dim=-1)))
+            rows["fit to mediapipe's K points, mean error removed"] = score(fit_points(flame, det[:, idx] - bias, fr.video, size, w_shape=a.w_shape))
         res["vs mean head"] = {name: {m: paired(rows, name, "mean head", m) for m in ("neutral_median", "posed_median")}
                                for name in rows if name != "mean head"}
         res["mediapipe vs true K points"] = {m: paired(rows, "fit to mediapipe's K points", "fit to the true K points", m) for m in ("neutral_median", "posed_median")}
