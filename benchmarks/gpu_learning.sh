@@ -6,7 +6,9 @@
 #                                             #  TRAIN_VIDEOS, TRAIN_FRAMES, TEST_FRAMES change the sizes: 2000, 8, 16)
 #   bash benchmarks/gpu_learning.sh train S   # train (or resume) the gpu-bench profile for at most S seconds
 #                                             # (GPUS=n: DDP over n GPUs by torchrun, n x the images per step;
-#                                             #  EXTRA="-S step.coupling=false ...": more overrides)
+#                                             #  EXTRA="-S step.coupling=false ...": more overrides;
+#                                             #  EVAL_FRAMES=F: score the test split in the same command, so a
+#                                             #  machine given back before the next command loses no result)
 #   bash benchmarks/gpu_learning.sh eval [F]  # test identities, F frames each (default 4): mean head, landmark fit, the model
 #   bash benchmarks/gpu_learning.sh curves    # the run's DVCLive curves (loss terms, validation errors vs step) as one JSON
 #   bash benchmarks/gpu_learning.sh speed     # paper profile with the data pipeline: steps/s
@@ -39,6 +41,7 @@ PY
     python -c "from gsplat.cuda._backend import _C; assert _C is not None, 'gsplat CUDA extension did not build'"
     python -m torch.distributed.run --standalone --nproc-per-node "${GPUS:-1}" -m sheap.train "${RUN[@]}" -S train.time_limit="${2:-500}" ${EXTRA:-} $( [ -e "$W/run/checkpoints/latest" ] && echo --resume ) 2>&1 | grep -v "^WARNING sheap" | tail -5
     bash "$0" curves
+    if [ -n "${EVAL_FRAMES:-}" ]; then bash "$0" eval "$EVAL_FRAMES"; fi
     ;;
   eval)
     python -m sheap.cli evaluate --data "$W/synth" --model "$W/run/checkpoints/$(cat $W/run/checkpoints/latest)" --split test --max-frames "${2:-4}" --device cuda --out "$OUT/learning_gpu.json"
