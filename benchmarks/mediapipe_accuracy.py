@@ -28,11 +28,9 @@ import argparse, json, time
 from pathlib import Path
 import numpy as np
 import torch
-from sheap.cameras import default_camera, project_points
 from sheap.encoder import face_meshes
-from sheap.eval.geometry import FlameParams, MEAN_TRANS, fit_landmarks, geometry_errors, load_frames, mean_head
-from sheap.flame import FLAME, axis_angle_to_matrix
-from sheap.losses import landmark_loss
+from sheap.eval.geometry import fit_landmarks, geometry_errors, load_frames, mean_head
+from sheap.flame import FLAME
 from sheap.report import paired
 
 
@@ -47,30 +45,6 @@ def clean_points(root: str, split: str, size: int, fr) -> tuple[torch.Tensor, to
             s = size / float(a["K"][0, 2] * 2)                                            # annotations are in the frame's pixels
             dense.append(torch.from_numpy(a["lmk_dense_clean"][:T]).float() * s); l68.append(torch.from_numpy(a["lmk68_clean"][:T]).float() * s)
     return torch.cat(dense), torch.cat(l68)
-
-
-def fit_points(flame: FLAME, target: torch.Tensor, video: torch.Tensor, size: int, iters: int = 300, lr: float = 0.02,
-               w_shape: float = 3e-5, w_expr: float = 1e-3, n_shape: int = 100, n_expr: int = 50) -> FlameParams:
-    "`fit_landmarks` with mediapipe's K embedded points `[N, K, 2]` (pixels, NaN: missing) as the target."
-    dev, N, nv = target.device, target.shape[0], int(video.max()) + 1
-    n_shape, n_expr = min(n_shape, flame.n_shape), min(n_expr, flame.n_expr)
-    shape = torch.zeros(nv, n_shape, requires_grad=True)
-    expr = torch.zeros(N, n_expr, requires_grad=True)
-    rot = torch.zeros(N, 3, 3, requires_grad=True)
-    trans = torch.tensor(MEAN_TRANS).repeat(N, 1).requires_grad_(True)
-    opt = torch.optim.Adam([shape, expr, rot, trans], lr=lr)
-    V, K = default_camera(N, size, size)
-    pad = lambda x, n: torch.cat([x, x.new_zeros(x.shape[0], n - x.shape[1])], 1)
-    eye = torch.eye(3).expand(N, 2, 3, 3)
-    full = lambda: FlameParams(pad(shape[video], flame.n_shape), pad(expr, flame.n_expr), torch.cat([axis_angle_to_matrix(rot), eye], 1),
-                               torch.zeros(N, 2), trans)
-    for _ in range(iters):
-        p = full()
-        verts = flame(p.shape, p.expr, p.pose, None, p.trans).vertices
-        uv, _ = project_points(flame.mediapipe_landmarks(verts), V, K)
-        loss = landmark_loss(uv, target, size, size) + w_shape * shape.pow(2).sum(-1).mean() + w_expr * expr.pow(2).sum(-1).mean()
-        opt.zero_grad(); loss.backward(); opt.step()
-    with torch.no_grad(): return FlameParams(*(t.detach() for t in full().__dict__.values()))
 
 
 def px_stats(d: torch.Tensor) -> dict:  # [N, L] pixel distances, NaN: missing
@@ -106,8 +80,8 @@ def main():
         score = lambda p: dict(per_identity={m: v.tolist() for m, v in geometry_errors(flame, fr, p).items()})
         rows = {"mean head": score(mean_head(flame, fr.images.shape[0])),
                 "fit to the data's 68 landmarks": score(fit_landmarks(flame, fr.lmk68, fr.video, size, w_shape=a.w_shape)),
-                "fit to mediapipe's K points": score(fit_points(flame, det[:, idx], fr.video, size, w_shape=a.w_shape)),
-                "fit to the true K points": score(fit_points(flame, dense[:, idx], fr.video, size, w_shape=a.w_shape))}
+                "fit to mediapipe's K points": score(fit_landmarks(flame, det[:, idx], fr.video, size, w_shape=a.w_shape, points="mediapipe")),
+                "fit to the true K points": score(fit_landmarks(flame, dense[:, idx], fr.video, size, w_shape=a.w_shape, points="mediapipe"))}
         if a.bias_videos:
             frb = load_frames(a.data, "train", size, max_videos=a.bias_videos)
             r = face_meshes(frb.images)[:, idx, :2] * size - clean_points(a.data, "train", size, frb)[0][:, idx]   # [M, K, 2]
@@ -117,7 +91,7 @@ def main():
             res["bias"] = dict(train_frames=int(r.shape[0]), bias_norm=px_stats(bias.norm(dim=-1)[None]),
                                train_error=px_stats(r.norm(dim=-1)), train_error_debiased=px_stats((r - bias).norm(dim=-1)),
                                test_error_debiased=px_stats((e - bias).norm(dim=-1)))
-            rows["fit to mediapipe's K points, mean error removed"] = score(fit_points(flame, det[:, idx] - bias, fr.video, size, w_shape=a.w_shape))
+            rows["fit to mediapipe's K points, mean error removed"] = score(fit_landmarks(flame, det[:, idx] - bias, fr.video, size, w_shape=a.w_shape, points="mediapipe"))
         res["vs mean head"] = {name: {m: paired(rows, name, "mean head", m) for m in ("neutral_median", "posed_median")}
                                for name in rows if name != "mean head"}
         res["mediapipe vs true K points"] = {m: paired(rows, "fit to mediapipe's K points", "fit to the true K points", m) for m in ("neutral_median", "posed_median")}

@@ -107,11 +107,12 @@ def _ddp_worker(rank: int, world: int, tmp: str, params: str, port: int):
     torch.save({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}, Path(tmp) / f"grads{rank}.pt")
     # the landmark branch: whatever rank 1 holds (here: rank 0's plus one), it leaves with rank 0's
     est = model.estimator
-    branch = lambda: [t.detach().clone() for t in (est.landmark_mean, est.landmark_basis, est.landmark_linear.weight, est.landmark_linear.bias)]
+    live = (est.landmark_mean, est.landmark_basis, est.landmark_linear.weight, est.landmark_linear.bias)
+    branch = lambda: [t.detach().clone() for t in live]
     before = branch()
     if rank == 1:
         with torch.no_grad():
-            for t in (est.landmark_mean, est.landmark_basis, est.landmark_linear.weight, est.landmark_linear.bias): t.add_(1.0)
+            for t in live: t.add_(1.0)
     broadcast_landmark_branch(est)
     torch.save(dict(before=before, after=branch()), Path(tmp) / f"branch{rank}.pt")
     # densification decisions: different data per rank, identical prototypes after a few steps

@@ -155,11 +155,15 @@ def mean_head(flame: FLAME, n: int, device=None) -> FlameParams:
                        torch.tensor(MEAN_TRANS, device=device).expand(n, 3).clone())
 
 # %% ../../nbs/18_eval_geometry.ipynb #5d88c3ae
-def fit_landmarks(flame: FLAME, lmk68: Tensor, video: Tensor, size: int, iters: int = 300, lr: float = 0.02,
-                  n_shape: int = 100, n_expr: int = 50, w_shape: float = 3e-5, w_expr: float = 1e-3) -> FlameParams:
-    "Fit FLAME to 2D landmarks `[N, 68, 2]` (pixels of `size`); frames with the same `video` share one shape."
+def fit_landmarks(flame: FLAME, lmk: Tensor, video: Tensor, size: int, iters: int = 300, lr: float = 0.02,
+                  n_shape: int = 100, n_expr: int = 50, w_shape: float = 3e-5, w_expr: float = 1e-3,
+                  points: str = "lmk68", # "lmk68": `lmk` is [N, 68, 2]; "mediapipe": [N, K, 2], mediapipe's points `flame.mp_indices`
+                 ) -> FlameParams:
+    "Fit FLAME to 2D landmarks (pixels of `size`, NaN: missing); frames with the same `video` share one shape."
     from sheap.losses import landmark_loss
-    dev, N = lmk68.device, lmk68.shape[0]
+    if points not in ("lmk68", "mediapipe"): raise ValueError(f"points must be lmk68 or mediapipe, got {points!r}")
+    if points == "mediapipe" and not flame.has_mediapipe: raise ValueError("points='mediapipe' needs the model's mediapipe_landmark_embedding.npz")
+    dev, N = lmk.device, lmk.shape[0]
     nv = int(video.max()) + 1
     n_shape, n_expr = min(n_shape, flame.n_shape), min(n_expr, flame.n_expr)
     shape = torch.zeros(nv, n_shape, device=dev, requires_grad=True)
@@ -175,8 +179,10 @@ def fit_landmarks(flame: FLAME, lmk68: Tensor, video: Tensor, size: int, iters: 
                            torch.cat([axis_angle_to_matrix(rot), eye], 1), torch.zeros(N, 2, device=dev), trans)
     for _ in range(iters):
         p = params()
-        lm, _ = project_points(flame.landmarks68(p.shape, p.expr, p.pose, trans=p.trans), V, K)   # the landmark faces' vertices only
-        loss = landmark_loss(lm, lmk68, size, size) + w_shape * shape.pow(2).sum(-1).mean() + w_expr * expr.pow(2).sum(-1).mean()
+        if points == "lmk68": x = flame.landmarks68(p.shape, p.expr, p.pose, trans=p.trans)     # the landmark faces' vertices only
+        else: x = flame.mediapipe_landmarks(flame(p.shape, p.expr, p.pose, None, p.trans).vertices)
+        lm, _ = project_points(x, V, K)
+        loss = landmark_loss(lm, lmk, size, size) + w_shape * shape.pow(2).sum(-1).mean() + w_expr * expr.pow(2).sum(-1).mean()
         opt.zero_grad(); loss.backward(); opt.step()
     with torch.no_grad(): return FlameParams(*(t.detach() for t in params().__dict__.values()))
 
