@@ -115,6 +115,15 @@ def _train(args):
     from sheap.train import run
     run(args)
 
+def _train_detector(args):
+    import json, logging
+    from sheap.detector import DetectorConfig, train_detector
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    det, info = train_detector(args.data, args.out, DetectorConfig(image_size=args.size), steps=args.steps, batch=args.batch,
+                               lr=args.lr, seconds=args.seconds, device=args.device, seed=args.seed, val_split=args.val_split)
+    print(json.dumps({k: v for k, v in info.items() if k != "history"}))
+    print(f"wrote {args.out / 'detector.safetensors'} and detector.json")
+
 def _evaluate(args):
     from sheap.eval.geometry import learning_benchmark, format_table
     from sheap.flame import FLAME
@@ -317,6 +326,18 @@ def build_parser() -> argparse.ArgumentParser:
     from sheap.train import add_arguments
     t = add_arguments(sub.add_parser("train", help="train SHeaP from params.yaml (profiles cpu-tiny, gpu-bench, paper; torchrun for many GPUs)"))
     t.set_defaults(func=_train)
+    d = sub.add_parser("train-detector", help="train the 68-landmark detector of the landmark branch (model.landmark_source: detector) on a dataset's annotations")
+    d.add_argument("--data", type=Path, required=True, help="dataset folder (`sheap synth` or `sheap prepare`): its train split's frames and lmk68 annotations")
+    d.add_argument("--out", type=Path, required=True, help="folder for detector.safetensors and detector.json")
+    d.add_argument("--size", type=SIZE, default=112, help="input side in pixels (the estimator's ViT input)")
+    d.add_argument("--steps", type=COUNT, default=4000)
+    d.add_argument("--seconds", type=float, default=None, help="stop after this many seconds of training")
+    d.add_argument("--batch", type=COUNT, default=64)
+    d.add_argument("--lr", type=float, default=2e-3)
+    d.add_argument("--seed", type=SEED, default=0)
+    d.add_argument("--val-split", default="val", help="split whose median landmark error is reported (absent: skipped)")
+    d.add_argument("--device", type=device, default="cpu")
+    d.set_defaults(func=_train_detector)
     e = sub.add_parser("evaluate", help="neutral and posed mesh errors on held-out synthetic identities (mean head, landmark fit, model)")
     e.add_argument("--data", type=Path, required=True, help="synthetic dataset folder (`sheap synth`)")
     e.add_argument("--model", type=Path, default=None, help="trained model folder (`sheap train`); without it only the baselines")

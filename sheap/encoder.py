@@ -39,6 +39,8 @@ class EncoderConfig:
     init_trans: tuple[float, float, float] = (0.0, 0.045, -0.3)  # untrained translation: the data's mean framing
     landmarks: bool = False    # also read mediapipe's face mesh of the image (`landmark_features`): the embedded default's stand-in for FaRL
     landmark_dims: int = 32    # principal components of the face mesh the landmark branch reads
+    landmark_source: str = "mediapipe"   # what the landmark branch reads: "mediapipe" (its face mesh) | "detector" (`sheap.detector`'s 68 points)
+    detector: dict | None = None         # the detector's `DetectorConfig` as a dict (landmark_source "detector")
 
     @classmethod
     def paper(cls, **kw) -> "EncoderConfig": return cls(**kw)
@@ -138,9 +140,9 @@ def _head(width: int, hidden: int, out: int, bias: Tensor | None) -> nn.Sequenti
 
 N_FACE_MESH = 478                 # mediapipe's face mesh with irises
 
-def landmark_features(mesh: Tensor) -> tuple[Tensor, Tensor]: # [B, 478, 3] -> [B, 478 * 3 + 3], found [B] bool
-    "mediapipe's face mesh (x, y over the image side, z as mediapipe scales it; NaN where no face was found) as a vector: the points centred and scaled to unit RMS radius, then the centre (from the image centre) and the scale: shape, expression and pose in the first part, the framing in the last three. Zero where no face was found."
-    if mesh.ndim != 3 or mesh.shape[1:] != (N_FACE_MESH, 3): raise ValueError(f"face mesh must be [B, {N_FACE_MESH}, 3], got {tuple(mesh.shape)}")
+def landmark_features(mesh: Tensor) -> tuple[Tensor, Tensor]: # [B, K, C] -> [B, K * C + 3], found [B] bool
+    "Image points as a vector: mediapipe's face mesh ([B, 478, 3]: x, y over the image side, z as mediapipe scales it) or a detector's 68 points ([B, 68, 2], over the side); NaN where no face was found. The points centred and scaled to unit RMS radius, then the centre (from the image centre) and the scale: shape, expression and pose in the first part, the framing in the last three. Zero where no face was found."
+    if mesh.ndim != 3 or mesh.shape[-1] not in (2, 3): raise ValueError(f"landmarks must be [B, K, 2 or 3] (mediapipe: [B, {N_FACE_MESH}, 3]), got {tuple(mesh.shape)}")
     found = torch.isfinite(mesh).all(-1).all(-1)                                       # [B]
     m = torch.where(found[:, None, None], mesh.float(), 0.0)
     c = m.mean(1, keepdim=True)                                                          # [B, 1, 3]
@@ -187,7 +189,7 @@ def face_meshes(images: Tensor) -> Tensor: # [B, 3, S, S] in [0, 1] -> [B, 478, 
     return torch.stack([seen[k] for k in keys]).to(images.device)
 
 class ParameterEstimator(nn.Module):
-    "ViT with five learnable tokens -> FLAME parameters, lighting and identity features (paper section 4.1); optionally a landmark branch reading mediapipe's face mesh."
+    "ViT with five learnable tokens -> FLAME parameters, lighting and identity features (paper section 4.1); optionally a landmark branch reading mediapipe's face mesh or a trained 68-landmark detector (`sheap.detector`)."
     def __init__(self, cfg: EncoderConfig | None = None):
         super().__init__()
         self.cfg = c = cfg or EncoderConfig()
@@ -200,8 +202,13 @@ class ParameterEstimator(nn.Module):
             pose=_head(c.width, c.head_hidden, 6 * c.n_joints + 3, torch.cat([eye6, torch.tensor(c.init_trans)])),
             lighting=_head(c.width, c.head_hidden, c.n_light, torch.zeros(c.n_light)),
             features=_head(c.width, c.head_hidden, c.d_features, None)))
+        if c.landmark_source not in ("mediapipe", "detector"): raise ValueError(f"landmark_source must be mediapipe or detector, got {c.landmark_source!r}")
+        if c.landmarks and c.landmark_source == "detector":
+            from sheap.detector import LandmarkDetector, DetectorConfig, N_LMK
+            if c.detector is None: raise ValueError("landmark_source 'detector' needs the detector's config (EncoderConfig.detector)")
+            self.detector = LandmarkDetector(DetectorConfig(**{**c.detector, "widths": tuple(c.detector["widths"])})).requires_grad_(False).eval()
         if c.landmarks:
-            D = 3 * N_FACE_MESH + 3
+            D = (2 * N_LMK if c.landmark_source == "detector" else 3 * N_FACE_MESH) + 3
             self.register_buffer("landmark_mean", torch.zeros(D))                      # set by `fit_landmark_basis`
             self.register_buffer("landmark_basis", torch.zeros(D, c.landmark_dims))    # [D, k] principal axes, scaled
             n_out = c.n_shape + c.n_expr + c.n_eyelids + 6 * c.n_joints + 3
@@ -209,8 +216,20 @@ class ParameterEstimator(nn.Module):
             self.landmark_linear = nn.Linear(c.landmark_dims, n_out)                          # zero, or set by `fit_landmark_linear`
             nn.init.zeros_(self.landmark_linear.weight); nn.init.zeros_(self.landmark_linear.bias)
 
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if hasattr(self, "detector"): self.detector.eval()                       # a fixed, pretrained input
+        return self
+
     @torch.no_grad()
-    def fit_landmark_basis(self, mesh: Tensor) -> int: # [N, 478, 3] face meshes of training frames (NaN: no face) -> axes fitted
+    def landmark_points(self, images: Tensor, batch: int = 256) -> Tensor: # [B, 3, S, S] in [0, 1] -> [B, 478, 3] (mediapipe) | [B, 68, 2] (detector)
+        "What the landmark branch reads of `images`: mediapipe's face mesh (NaN rows: no face) or the detector's 68 points (over the image side)."
+        if self.cfg.landmark_source == "mediapipe": return face_meshes(images)
+        with torch.autocast(images.device.type, enabled=False):                   # sub-pixel points: float32
+            return torch.cat([self.detector(images[i:i + batch].float()) for i in range(0, images.shape[0], batch)])
+
+    @torch.no_grad()
+    def fit_landmark_basis(self, mesh: Tensor) -> int: # [N, K, C] `landmark_points` of training frames (NaN: no face) -> axes fitted
         "The landmark branch's input normalisation from training frames: their mean and up to `landmark_dims` principal axes (fewer when there are fewer frames with a face; none, so the branch stays silent, without any), scaled so the components have unit variance on average."
         f, found = landmark_features(mesh.cpu())
         f = f[found].double()
@@ -225,7 +244,7 @@ class ParameterEstimator(nn.Module):
         return k
 
     @torch.no_grad()
-    def fit_landmark_linear(self, mesh: Tensor,    # [N, 478, 3] face meshes of training frames (NaN: no face)
+    def fit_landmark_linear(self, mesh: Tensor,    # [N, K, C] `landmark_points` of training frames (NaN: no face)
                             target: Tensor,        # [N, n_out] what the shape, expression and pose heads should say (NaN rows: skipped)
                             ridge: float = 1e-3,   # relative to the mean eigenvalue of the inputs' covariance
                            ) -> int:               # frames used
@@ -247,13 +266,13 @@ class ParameterEstimator(nn.Module):
         return int(ok.sum())
 
     def forward(self, images: Tensor,              # [B, 3, S, S] in [0, 1]
-                landmarks: Tensor | None = None,   # [B, 478, 3] `face_meshes(images)`, when already computed (with `cfg.landmarks`)
+                landmarks: Tensor | None = None,   # [B, K, C] `landmark_points(images)`, when already computed (with `cfg.landmarks`)
                ) -> Estimate:
         c = self.cfg
         out = self.vit(images, self.tokens.expand(images.shape[0], -1, -1))[:, -len(TOKENS):]   # [B, 5, W]
         h = {k: self.heads[k](out[:, i]).float() for i, k in enumerate(TOKENS)}
         if c.landmarks:
-            if landmarks is None: landmarks = face_meshes(images)                       # from the estimator's own input
+            if landmarks is None: landmarks = self.landmark_points(images)              # from the estimator's own input
             f, found = landmark_features(landmarks.to(images.device))
             z = (f.to(self.landmark_mean.dtype) - self.landmark_mean) @ self.landmark_basis                   # [B, k]
             d = (self.landmark_head(z) + self.landmark_linear(z)).float() * found[:, None]                # [B, n_out]; bf16 models too

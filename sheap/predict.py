@@ -173,7 +173,8 @@ class OnnxHead(nn.Module):
     def __init__(self, pred: Predictor):
         super().__init__()
         self.estimator, self.flame = pred.model.estimator, pred.flame
-        self.landmarks = self.estimator.cfg.landmarks
+        c = self.estimator.cfg
+        self.landmarks = c.landmarks and c.landmark_source == "mediapipe"      # a detector branch runs inside the graph
 
     def inputs(self, images: Tensor) -> tuple[Tensor, ...]: # the graph's inputs for `images`
         from sheap.encoder import face_meshes

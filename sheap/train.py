@@ -25,11 +25,12 @@ log = logging.getLogger("sheap.train")
 
 # %% auto #0
 __all__ = ['log', 'PROFILES', 'SMALL_ENCODER', 'SMALL_REGRESSOR', 'FREE_ON_RESUME', 'flatten', 'resolve_config', 'parse_value',
-           'model_configs', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset', 'basis_frames',
-           'landmark_fit_codes', 'learned_state', 'load_learned_state', 'save_checkpoint', 'latest_checkpoint',
-           'read_state', 'config_differences', 'load_checkpoint', 'seed_for', 'make_optimizer', 'step_once', 'panel',
-           'TsvLog', 'truncate_log', 'open_log', 'setup_distributed', 'broadcast_landmark_branch', 'save_model',
-           'read_model_config', 'load_trained', 'cpu_determinism', 'train', 'add_arguments', 'run', 'main']
+           'model_configs', 'detector_config', 'head_model_path', 'build_model', 'StepBatches', 'build_dataset',
+           'basis_frames', 'landmark_fit_codes', 'learned_state', 'load_learned_state', 'save_checkpoint',
+           'latest_checkpoint', 'read_state', 'config_differences', 'load_checkpoint', 'seed_for', 'make_optimizer',
+           'step_once', 'panel', 'TsvLog', 'truncate_log', 'open_log', 'setup_distributed', 'broadcast_landmark_branch',
+           'save_model', 'read_model_config', 'load_trained', 'cpu_determinism', 'train', 'add_arguments', 'run',
+           'main']
 
 # %% ../nbs/19_train.ipynb #552ed1a6
 PROFILES: dict[str, dict] = {
@@ -112,7 +113,19 @@ def model_configs(cfg: dict) -> tuple[EncoderConfig, RegressorConfig, DensifyCon
         reg = RegressorConfig(**{k: v for k, v in m["regressor"].items() if k in reg_keys})
     else: raise ValueError(f"model.profile must be tiny, small or paper, got {m['profile']!r}")
     enc.landmarks, enc.landmark_dims = bool(m.get("landmarks", False)), int(m.get("landmark_dims", enc.landmark_dims))   # absent in older models' configs
+    enc.landmark_source = m.get("landmark_source", "mediapipe")
+    if enc.landmarks and enc.landmark_source == "detector": enc.detector = detector_config(cfg)
     return enc, reg, DensifyConfig(**{**m["densify"], "seed": cfg["train"]["seed"]})
+
+def detector_config(cfg: dict) -> dict:
+    "The landmark detector's `DetectorConfig` (as a dict) of `model.landmark_source: detector`: stored in the configuration (`model.detector_config`, set by `train` from the detector's folder) or read from `model.landmark_detector`'s `detector.json`."
+    m = cfg["model"]
+    if m.get("detector_config"): return dict(m["detector_config"])
+    if not m.get("landmark_detector"): raise ValueError("model.landmark_source: detector needs model.landmark_detector, a folder written by `sheap train-detector`")
+    f = Path(m["landmark_detector"]) / "detector.json"
+    if not f.exists(): raise FileNotFoundError(f"{f}: landmark detector missing (write it with `sheap train-detector --out {f.parent}`)")
+    try: return dict(json.loads(f.read_text())["config"])
+    except (ValueError, KeyError, TypeError) as e: raise ValueError(f"{f}: not a detector config ({type(e).__name__}: {e})") from None
 
 def head_model_path(cfg: dict) -> Path:
     p = Path(cfg["assets"]["flame_model"] or cfg["train"]["head_model"])
@@ -134,6 +147,12 @@ def build_model(cfg: dict, device: str | torch.device = "cpu",
     if not inference:
         if a["farl"] is not None: load_farl(model.estimator, a["farl"])
         else: log.warning("assets.farl is null: the ViT starts from random weights (the paper initialises it from FaRL)")
+        if enc.landmarks and enc.landmark_source == "detector":              # its trained weights; a trained model's come with it
+            from sheap.detector import load_detector
+            det = load_detector(cfg["model"]["landmark_detector"])
+            if asdict(det.cfg) != {**enc.detector, "widths": tuple(enc.detector["widths"])}:
+                raise ValueError(f"{cfg['model']['landmark_detector']}: its detector.json differs from model.detector_config {enc.detector}")
+            model.estimator.detector.load_state_dict(det.state_dict())
     return model.to(device)
 
 # %% ../nbs/19_train.ipynb #55f06799
@@ -535,6 +554,8 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
         if not resume and (ck_dir / "latest").exists():
             raise FileExistsError(f"{ck_dir} holds checkpoints: pass --resume to continue that run or --overwrite to start over")
     torch.manual_seed(t["seed"])
+    if cfg["model"].get("landmarks") and cfg["model"].get("landmark_source", "mediapipe") == "detector":
+        cfg["model"]["detector_config"] = detector_config({"model": {**cfg["model"], "detector_config": None}})   # stored with the model
     model = build_model(cfg, device)
     if model.estimator.cfg.landmarks and cfg["model"].get("landmark_fixed", False):
         model.estimator.landmark_linear.requires_grad_(False)                # the fitted regression stays as fitted; the MLP learns
@@ -562,10 +583,11 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
         raise ValueError(f"model.landmark_init must be fit or zero, got {cfg['model']['landmark_init']!r}")
     if start == 0 and model.estimator.cfg.landmarks and rank == 0:          # fitted once, then broadcast to the other ranks
         frames = basis_frames(ds)
-        meshes = face_meshes(frames["image_vit"])
+        src = model.estimator.cfg.landmark_source
+        meshes = model.estimator.landmark_points(frames["image_vit"].to(device)).cpu()
         k, n = model.estimator.fit_landmark_basis(meshes), int(torch.isfinite(meshes).all(-1).all(-1).sum())
-        if k == 0: log.warning("landmark branch: mediapipe found a face in %d of %d training frames: too few to fit its basis, the branch stays silent", n, len(meshes))
-        else: log.info("landmark branch: mediapipe found a face in %d of %d training frames; %d axes fitted", n, len(meshes), k)
+        if k == 0: log.warning("landmark branch: %s found a face in %d of %d training frames: too few to fit its basis, the branch stays silent", src, n, len(meshes))
+        else: log.info("landmark branch: %s found a face in %d of %d training frames; %d axes fitted", src, n, len(meshes), k)
         if k and cfg["model"].get("landmark_init", "zero") == "fit":
             t0 = time.time()
             used = model.estimator.fit_landmark_linear(meshes, landmark_fit_codes(model.flame, frames, model.estimator.cfg, w_shape=cfg["model"].get("landmark_fit_prior")), ridge=float(cfg["model"].get("landmark_ridge", 1e-3)))

@@ -150,3 +150,24 @@ def test_ddp_two_processes_equal_one_process_at_twice_the_batch(tmp_path, head_d
     d0, d1 = torch.load(tmp_path / "dens0.pt"), torch.load(tmp_path / "dens1.pt")
     assert d0["steps"] == d1["steps"] == 3
     assert torch.equal(d0["parent"], d1["parent"]) and torch.equal(d0["emb"], d1["emb"])
+
+
+def test_detector_branch_trains_resumes_and_loads_without_its_folder(tmp_path, head_dir, data):
+    "`model.landmark_source: detector`: the branch is fitted on a trained detector's points, the detector's weights and config travel with the model, and a resumed run finds the same configuration."
+    import shutil
+    from sheap.detector import DetectorConfig, train_detector
+    from sheap.train import train, load_trained
+    det, _ = train_detector(data, tmp_path / "det", DetectorConfig(image_size=32, widths=(8, 16, 32), groups=4), steps=3, batch=4)
+    over = [f"model.landmark_source=detector", f"model.landmark_detector={tmp_path / 'det'}", "train.image_every=0", "train.eval_every=0"]
+    cfg = resolve_config(_params(tmp_path, head_dir, data, "run"), overrides=over + ["train.steps=2"])
+    assert train(cfg)["step"] == 2
+    cfg = resolve_config(_params(tmp_path, head_dir, data, "run"), overrides=over + ["train.steps=4"])
+    assert train(cfg, resume=True)["step"] == 4
+    shutil.rmtree(tmp_path / "det")                                  # the trained model does not need the detector's folder
+    model = load_trained(tmp_path / "run")
+    x = torch.rand(2, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.equal(model.estimator.detector(x), det.eval()(x))
+        assert model.estimator.landmark_basis.abs().sum() > 0 and model.estimator.landmark_linear.weight.abs().sum() > 0
+    with pytest.raises(FileNotFoundError, match="detector.json"):   # a fresh run without it says what is missing
+        train(resolve_config(_params(tmp_path, head_dir, data, "run2"), overrides=over))

@@ -1,0 +1,68 @@
+"""How far a linear read-out of 68 image landmarks can go: a ridge map from the landmarks of training frames to a FLAME
+fit of them (one shape per video, prior 3e-5: what the landmark branch's fitted start regresses), applied to held-out
+frames' landmarks, neutral median error paired against the mean head. Inputs compared: the data's detector-like
+annotations (`lmk68`) and the true projections (`lmk68_clean`); and, for reference, FLAME fits to each test frame and to
+each test video. Usage (data from `sheap synth`; the training split at 128 px, the test split at 256 px):
+  python benchmarks/landmark_readout_bound.py --train TRAIN --test TEST --head-model HEAD --out OUT.json
+"""
+import argparse, json, time
+from pathlib import Path
+import numpy as np
+import torch
+from sheap.flame import FLAME
+from sheap.eval.geometry import load_frames, fit_landmarks, mean_head, geometry_errors, FlameParams
+
+def annotations(root, split, key):
+    man = json.loads((Path(root) / "manifest.json").read_text())
+    out, vid = [], []
+    for k, v in enumerate(x for x in man["videos"] if x["split"] == split):
+        with np.load(Path(root) / v["path"] / "annotations.npz") as a: out.append(torch.from_numpy(a[key]).float())
+        vid += [k] * out[-1].shape[0]
+    return torch.cat(out), torch.tensor(vid)
+
+def features(l, side):  # [N, 68, 2] pixels -> [N, 139]: centred, unit RMS radius, then centre and scale over the side
+    c = l.mean(1, keepdim=True); r = (l - c).pow(2).sum(-1).mean(1).sqrt()[:, None, None]
+    return torch.cat([((l - c) / r).flatten(1), c[:, 0] / side, r[:, 0] / side], 1).double()
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--train", required=True); ap.add_argument("--test", required=True); ap.add_argument("--head-model", required=True)
+    ap.add_argument("--train-size", type=int, default=128); ap.add_argument("--test-size", type=int, default=256)
+    ap.add_argument("--test-frames", type=int, default=4); ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    torch.manual_seed(0)
+    flame = FLAME.from_file(a.head_model)
+    ltr, vtr = annotations(a.train, "train", "lmk68")
+    t0 = time.time()
+    Y = fit_landmarks(flame, ltr, vtr, a.train_size, w_shape=3e-5).shape[:, :100].double()
+    res = dict(train_frames=len(ltr), train_fit_seconds=round(time.time() - t0, 1))
+    X = features(ltr, a.train_size); mu = X.mean(0); Xc = X - mu; C = Xc.T @ Xc / len(X)
+    fr = load_frames(a.test, "test", a.test_size, max_frames=a.test_frames)
+    mh = mean_head(flame, fr.images.shape[0]); e0 = geometry_errors(flame, fr, mh)["neutral_median"]
+    def score(name, shape):
+        pad = shape.new_zeros(shape.shape[0], flame.n_shape - shape.shape[1])
+        e = geometry_errors(flame, fr, FlameParams(torch.cat([shape, pad], 1).float(), mh.expr, mh.pose, mh.eyelids, mh.trans))["neutral_median"]
+        d = e - e0
+        res[name] = dict(ratio=round(float(e.mean() / e0.mean()), 4), diff_mm=round(float(d.mean()), 4),
+                         se_mm=round(float(d.std(ddof=1) / len(d) ** .5), 4), better=round(float((d < 0).mean()), 3))
+        print(name, res[name], flush=True)
+    res["identities"], res["mean_head_neutral_median"] = len(fr.ids), round(float(e0.mean()), 4)
+    per_video = len(annotations(a.test, "test", "lmk68")[0]) // len(fr.ids)                    # the first test_frames of each
+    keep = torch.cat([torch.arange(a.test_frames) + k * per_video for k in range(len(fr.ids))])
+    for nm, key in (("annotations", "lmk68"), ("truth", "lmk68_clean")):
+        l, _ = annotations(a.test, "test", key)
+        l = l[keep] * a.test_size / _native_size(a.test)                                  # pixels at test_size
+        for lam in (1e-4, 1e-3, 1e-2):
+            W = torch.linalg.solve(C + lam * C.diagonal().mean() * torch.eye(len(C), dtype=C.dtype), Xc.T @ (Y - Y.mean(0)) / len(X))
+            score(f"linear read-out of the {nm}, ridge {lam:g}", (features(l, a.test_size) - mu) @ W + Y.mean(0))
+    score("FLAME fit to each frame's annotations", fit_landmarks(flame, fr.lmk68, torch.arange(fr.images.shape[0]), a.test_size).shape[:, :100])
+    score("FLAME fit to each video's annotations", fit_landmarks(flame, fr.lmk68, fr.video, a.test_size).shape[:, :100])
+    Path(a.out).write_text(json.dumps(res, indent=1))
+
+def _native_size(root):
+    from PIL import Image
+    man = json.loads((Path(root) / "manifest.json").read_text())
+    v = next(x for x in man["videos"] if x["split"] == "test")
+    with Image.open(Path(root) / v["path"] / "frames" / "000000.jpg") as im: return im.size[0]
+
+if __name__ == "__main__": main()
