@@ -499,6 +499,8 @@ def save_model(model: SHeaP, cfg: dict, out: str | Path, step: int) -> Path:
     "The trained model: `model.safetensors` and `config.json` (configuration, network sizes, head model and its hash)."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     enc, reg, _ = model_configs(cfg)
+    if enc.detector is not None and not cfg["model"].get("detector_config"):      # the model loads without the detector's folder
+        cfg = {**cfg, "model": {**cfg["model"], "detector_config": enc.detector}}
     head = head_model_path(cfg)
     conf = dict(format="sheap-model", version=1, step=step, config=cfg, encoder=asdict(enc), regressor=asdict(reg),
                 head_model=str(head), head_model_sha256=hashlib.sha256(head.read_bytes()).hexdigest())

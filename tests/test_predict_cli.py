@@ -49,17 +49,24 @@ def test_predict_photos_frames_video_and_a_corrupt_file(tmp_path, head_dir):
     assert bad.returncode == 2 and "no such model" in bad.stderr and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("landmarks", [False, True])
+@pytest.mark.parametrize("landmarks", [False, True, "detector"])
 def test_export_onnx(tmp_path, head_dir, landmarks):
+    import shutil
     from sheap.train import resolve_config, build_model, save_model
-    cfg = resolve_config("params.yaml", overrides=[f"train.head_model={head_dir / 'FLAME_NEUTRAL.pkl'}", f"model.landmarks={landmarks}"])
+    over = [f"train.head_model={head_dir / 'FLAME_NEUTRAL.pkl'}", f"model.landmarks={bool(landmarks)}"]
+    if landmarks == "detector":                                   # a trained 68-landmark detector, inside the graph
+        from sheap.detector import DetectorConfig, LandmarkDetector, save_detector
+        save_detector(LandmarkDetector(DetectorConfig(widths=(8, 16, 32), groups=4)), tmp_path / "det")
+        over += ["model.landmark_source=detector", f"model.landmark_detector={tmp_path / 'det'}"]
+    cfg = resolve_config("params.yaml", overrides=over)
     save_model(build_model(cfg), cfg, tmp_path / "model", step=0)
+    shutil.rmtree(tmp_path / "det", ignore_errors=True)           # the saved model does not need it
     r = run("export", "--onnx", str(tmp_path / "out" / "sheap.onnx"), "--model", str(tmp_path / "model"), "--batch", "2")
     assert r.returncode == 0, r.stderr[-2000:]
     assert "onnxruntime vs PyTorch" in r.stdout and "images/s" in r.stdout
     desc = json.loads((tmp_path / "out" / "sheap.json").read_text())
     assert desc["input"]["shape"][1:] == [3, 112, 112] and len(desc["faces"]) > 1000
-    assert ("face_mesh" in desc) == landmarks                     # the landmark branch's second input, described
+    assert ("face_mesh" in desc) == (landmarks is True)           # mediapipe's mesh: the branch's second input, described
     r = run("export", "--onnx", str(tmp_path / "out" / "sheap.pt"), "--model", str(tmp_path / "model"))
     assert r.returncode == 2 and "must end in .onnx" in r.stderr
     assert not (tmp_path / "out" / "sheap.pt").exists()
