@@ -4,6 +4,7 @@ detector's input size. Usage:
   python benchmarks/detector_accuracy.py --data SYNTH --detector DET --split test --out OUT.json [--device cuda]
 """
 import argparse, json
+from pathlib import Path
 import torch
 from sheap.detector import annotated_frames, landmark_errors, load_detector
 
@@ -25,7 +26,7 @@ def main():
     res = dict(split=a.split, frames=len(imgs), identities=int(vid.max()) + 1, size=S,
                detector_vs_truth=stats(e, S), annotations_vs_truth=stats((noisy - clean).norm(dim=-1), S),
                detector_vs_annotations=stats(landmark_errors(det, imgs, noisy), S),
-               detector=json.loads((__import__("pathlib").Path(a.detector) / "detector.json").read_text()).get("train"))
+               detector=json.loads((Path(a.detector) / "detector.json").read_text()).get("train"))
     print(json.dumps({k: v for k, v in res.items() if k != "detector"}))
     with open(a.out, "w") as f: json.dump(res, f, indent=1)
 
