@@ -2,8 +2,10 @@
 fit of them (one shape per video, prior 3e-5: what the landmark branch's fitted start regresses), applied to held-out
 frames' landmarks, neutral median error paired against the mean head. Inputs compared: the data's detector-like
 annotations (`lmk68`) and the true projections (`lmk68_clean`); and, for reference, FLAME fits to each test frame and to
-each test video. Usage (data from `sheap synth`; the training split at 128 px, the test split at 256 px):
-  python benchmarks/landmark_readout_bound.py --train TRAIN --test TEST --head-model HEAD --out OUT.json
+each test video. With `--detector DET` (`sheap train-detector`), also the read-out of that detector's points, its map
+fitted on the detector's points of the training frames, as the branch does. Usage (data from `sheap synth`; the
+training split at 128 px, the test split at 256 px):
+  python benchmarks/landmark_readout_bound.py --train TRAIN --test TEST --head-model HEAD --out OUT.json [--detector DET]
 """
 import argparse, json, time
 from pathlib import Path
@@ -29,6 +31,7 @@ def main():
     ap.add_argument("--train", required=True); ap.add_argument("--test", required=True); ap.add_argument("--head-model", required=True)
     ap.add_argument("--train-size", type=int, default=128); ap.add_argument("--test-size", type=int, default=256)
     ap.add_argument("--test-frames", type=int, default=4); ap.add_argument("--out", required=True)
+    ap.add_argument("--detector", default=None, help="a detector folder (`sheap train-detector`): also read out its points")
     a = ap.parse_args()
     torch.manual_seed(0)
     flame = FLAME.from_file(a.head_model)
@@ -55,6 +58,17 @@ def main():
         for lam in (1e-4, 1e-3, 1e-2):
             W = torch.linalg.solve(C + lam * C.diagonal().mean() * torch.eye(len(C), dtype=C.dtype), Xc.T @ (Y - Y.mean(0)) / len(X))
             score(f"linear read-out of the {nm}, ridge {lam:g}", (features(l, a.test_size) - mu) @ W + Y.mean(0))
+    if a.detector:
+        from sheap.detector import load_detector, annotated_frames
+        det = load_detector(a.detector).eval()
+        def points(root, split, side):                                   # the detector's points, pixels at `side`
+            imgs = annotated_frames(root, split, det.cfg.image_size)[0]
+            with torch.no_grad(): return torch.cat([det(imgs[i:i + 64].float() / 255) for i in range(0, len(imgs), 64)]) * side
+        Xd = features(points(a.train, "train", a.train_size), a.train_size); mud = Xd.mean(0); Xdc = Xd - mud; Cd = Xdc.T @ Xdc / len(Xd)
+        ld = points(a.test, "test", a.test_size)[keep]
+        for lam in (1e-4, 1e-3, 1e-2):
+            W = torch.linalg.solve(Cd + lam * Cd.diagonal().mean() * torch.eye(len(Cd), dtype=Cd.dtype), Xdc.T @ (Y - Y.mean(0)) / len(Xd))
+            score(f"linear read-out of the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mud) @ W + Y.mean(0))
     score("FLAME fit to each frame's annotations", fit_landmarks(flame, fr.lmk68, torch.arange(fr.images.shape[0]), a.test_size).shape[:, :100])
     score("FLAME fit to each video's annotations", fit_landmarks(flame, fr.lmk68, fr.video, a.test_size).shape[:, :100])
     Path(a.out).write_text(json.dumps(res, indent=1))
