@@ -3,7 +3,8 @@ fit of them (one shape per video, prior 3e-5: what the landmark branch's fitted 
 frames' landmarks, neutral median error paired against the mean head. Inputs compared: the data's detector-like
 annotations (`lmk68`) and the true projections (`lmk68_clean`); and, for reference, FLAME fits to each test frame and to
 each test video. With `--detector DET` (`sheap train-detector`), also the read-out of that detector's points, its map
-fitted on the detector's points of the training frames, as the branch does. Usage (data from `sheap synth`; the
+fitted on the detector's points of the training frames, as the branch does (and, for comparison, the annotations' map
+applied to the detector's points). Usage (data from `sheap synth`; the
 training split at 128 px, the test split at 256 px):
   python benchmarks/landmark_readout_bound.py --train TRAIN --test TEST --head-model HEAD --out OUT.json [--detector DET]
 """
@@ -69,6 +70,8 @@ def main():
         for lam in (1e-4, 1e-3, 1e-2):
             W = torch.linalg.solve(Cd + lam * Cd.diagonal().mean() * torch.eye(len(Cd), dtype=Cd.dtype), Xdc.T @ (Y - Y.mean(0)) / len(Xd))
             score(f"linear read-out of the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mud) @ W + Y.mean(0))
+            W = torch.linalg.solve(C + lam * C.diagonal().mean() * torch.eye(len(C), dtype=C.dtype), Xc.T @ (Y - Y.mean(0)) / len(X))
+            score(f"the annotations' map applied to the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mu) @ W + Y.mean(0))
     score("FLAME fit to each frame's annotations", fit_landmarks(flame, fr.lmk68, torch.arange(fr.images.shape[0]), a.test_size).shape[:, :100])
     score("FLAME fit to each video's annotations", fit_landmarks(flame, fr.lmk68, fr.video, a.test_size).shape[:, :100])
     Path(a.out).write_text(json.dumps(res, indent=1))
