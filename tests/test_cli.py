@@ -154,3 +154,19 @@ def test_synth_params_follows_the_profile(tmp_path, head_dir):
     assert Image.open(tmp_path / "syn" / test["path"] / "frames" / "000000.jpg").size == (96, 96)
     r = run("synth", "--params", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "syn2"))
     assert r.returncode == 2 and "no parameter file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_train_detector(tmp_path, head_dir):
+    "`sheap train-detector` writes a loadable detector; a folder without a dataset is a one-line error."
+    import json
+    from sheap.synthetic import generate, SynthConfig
+    from sheap.detector import load_detector
+    generate(tmp_path / "syn", head_dir / "FLAME_NEUTRAL.pkl", videos=2, split="train", seed=4, cfg=SynthConfig(size=64, frames=2), progress=False, workers=1)
+    r = run("train-detector", "--data", str(tmp_path / "syn"), "--out", str(tmp_path / "det"), "--size", "32", "--steps", "2", "--batch", "2")
+    assert r.returncode == 0, r.stderr[-2000:]
+    info = json.loads(r.stdout.splitlines()[0])
+    assert info["steps"] == 2 and info["frames"] == 4 and "val_median_px" not in info      # no val split: none reported
+    assert load_detector(tmp_path / "det").cfg.image_size == 32
+    r = run("train-detector", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "d2"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "manifest" in r.stderr
+    assert not (tmp_path / "d2").exists()
