@@ -74,6 +74,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'sheap.densify._first': ('densify.html#_first', 'sheap/densify.py'),
                                'sheap.densify._rank_in_group': ('densify.html#_rank_in_group', 'sheap/densify.py')},
             'sheap.detector': { 'sheap.detector.DetectorConfig': ('detector.html#detectorconfig', 'sheap/detector.py'),
+                                'sheap.detector.DetectorConfig.__post_init__': ( 'detector.html#detectorconfig.__post_init__',
+                                                                                 'sheap/detector.py'),
                                 'sheap.detector.DetectorError': ('detector.html#detectorerror', 'sheap/detector.py'),
                                 'sheap.detector.LandmarkDetector': ('detector.html#landmarkdetector', 'sheap/detector.py'),
                                 'sheap.detector.LandmarkDetector.__init__': ( 'detector.html#landmarkdetector.__init__',

@@ -29,6 +29,8 @@ class DetectorConfig:
     heatmap_stride: int = 2          # heatmaps at 1/stride of the input side
     groups: int = 8                  # GroupNorm groups (no batch statistics: the same output in train and eval mode)
 
+    def __post_init__(self): self.widths = tuple(self.widths)   # a list when read back from JSON
+
 def _block(cin: int, cout: int, groups: int, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.GroupNorm(min(groups, cout), cout), nn.SiLU(),
                          nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.GroupNorm(min(groups, cout), cout), nn.SiLU())
@@ -87,13 +89,13 @@ def load_detector(folder: str | Path, device=None) -> LandmarkDetector:
     cj, wf = folder / "detector.json", folder / "detector.safetensors"
     for f in (cj, wf):
         if not f.exists(): raise FileNotFoundError(f"{f}: landmark detector file missing (write it with `sheap train-detector --out {folder}`)")
-    try: cfg = json.loads(cj.read_text())["config"]; det = LandmarkDetector(DetectorConfig(**{**cfg, "widths": tuple(cfg["widths"])}))
+    try: det = LandmarkDetector(DetectorConfig(**json.loads(cj.read_text())["config"]))
     except (json.JSONDecodeError, KeyError, TypeError) as e: raise DetectorError(f"{cj}: not a detector config ({type(e).__name__}: {e})") from None
     try: sd = load_file(str(wf))
     except Exception as e: raise DetectorError(f"{wf}: unreadable weights ({type(e).__name__}: {e})") from None
     want = det.state_dict()
-    if (missing := set(want) - set(sd)) or (extra := set(sd) - set(want)):
-        raise DetectorError(f"{wf}: does not match {cj}: missing {sorted(missing)[:3]}, unexpected {sorted(set(sd) - set(want))[:3]}")
+    if set(want) != set(sd):
+        raise DetectorError(f"{wf}: does not match {cj}: missing {sorted(set(want) - set(sd))[:3]}, unexpected {sorted(set(sd) - set(want))[:3]}")
     if bad := [k for k in want if want[k].shape != sd[k].shape]:
         raise DetectorError(f"{wf}: shapes differ from {cj}'s network, e.g. {bad[0]}: {tuple(sd[bad[0]].shape)} vs {tuple(want[bad[0]].shape)}")
     det.load_state_dict(sd)

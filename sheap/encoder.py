@@ -206,7 +206,7 @@ class ParameterEstimator(nn.Module):
         if c.landmarks and c.landmark_source == "detector":
             from sheap.detector import LandmarkDetector, DetectorConfig, N_LMK
             if c.detector is None: raise ValueError("landmark_source 'detector' needs the detector's config (EncoderConfig.detector)")
-            self.detector = LandmarkDetector(DetectorConfig(**{**c.detector, "widths": tuple(c.detector["widths"])})).requires_grad_(False).eval()
+            self.detector = LandmarkDetector(DetectorConfig(**c.detector)).requires_grad_(False).eval()
         if c.landmarks:
             D = (2 * N_LMK if c.landmark_source == "detector" else 3 * N_FACE_MESH) + 3
             self.register_buffer("landmark_mean", torch.zeros(D))                      # set by `fit_landmark_basis`

@@ -148,9 +148,9 @@ def build_model(cfg: dict, device: str | torch.device = "cpu",
         if a["farl"] is not None: load_farl(model.estimator, a["farl"])
         else: log.warning("assets.farl is null: the ViT starts from random weights (the paper initialises it from FaRL)")
         if enc.landmarks and enc.landmark_source == "detector":              # its trained weights; a trained model's come with it
-            from sheap.detector import load_detector
+            from sheap.detector import load_detector, DetectorConfig
             det = load_detector(cfg["model"]["landmark_detector"])
-            if asdict(det.cfg) != {**enc.detector, "widths": tuple(enc.detector["widths"])}:
+            if det.cfg != DetectorConfig(**enc.detector):
                 raise ValueError(f"{cfg['model']['landmark_detector']}: its detector.json differs from model.detector_config {enc.detector}")
             model.estimator.detector.load_state_dict(det.state_dict())
     return model.to(device)
@@ -557,7 +557,7 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
             raise FileExistsError(f"{ck_dir} holds checkpoints: pass --resume to continue that run or --overwrite to start over")
     torch.manual_seed(t["seed"])
     if cfg["model"].get("landmarks") and cfg["model"].get("landmark_source", "mediapipe") == "detector":
-        cfg["model"]["detector_config"] = detector_config({"model": {**cfg["model"], "detector_config": None}})   # stored with the model
+        cfg["model"]["detector_config"] = detector_config(cfg)              # stored with checkpoints and the model
     model = build_model(cfg, device)
     if model.estimator.cfg.landmarks and cfg["model"].get("landmark_fixed", False):
         model.estimator.landmark_linear.requires_grad_(False)                # the fitted regression stays as fitted; the MLP learns
