@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from sheap.flame import FLAME
+from sheap.encoder import landmark_features
 from sheap.eval.geometry import load_frames, fit_landmarks, mean_head, geometry_errors, FlameParams
 
 def annotations(root, split, key):
@@ -23,9 +24,8 @@ def annotations(root, split, key):
         vid += [k] * out[-1].shape[0]
     return torch.cat(out), torch.tensor(vid)
 
-def features(l, side):  # [N, 68, 2] pixels -> [N, 139]: centred, unit RMS radius, then centre and scale over the side
-    c = l.mean(1, keepdim=True); r = (l - c).pow(2).sum(-1).mean(1).sqrt()[:, None, None]
-    return torch.cat([((l - c) / r).flatten(1), c[:, 0] / side, r[:, 0] / side], 1).double()
+def features(l, side):  # [N, 68, 2] pixels -> [N, 139]: the landmark branch's input vector (`landmark_features`)
+    return landmark_features(l / side)[0].double()
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
