@@ -33,13 +33,16 @@ def main():
     ap.add_argument("--train-size", type=int, default=128); ap.add_argument("--test-size", type=int, default=256)
     ap.add_argument("--test-frames", type=int, default=4); ap.add_argument("--out", required=True)
     ap.add_argument("--detector", default=None, help="a detector folder (`sheap train-detector`): also read out its points")
+    ap.add_argument("--train-videos", type=int, default=None, help="fit the maps on the first N training videos only")
     a = ap.parse_args()
     torch.manual_seed(0)
     flame = FLAME.from_file(a.head_model)
     ltr, vtr = annotations(a.train, "train", "lmk68")
+    use = vtr < (a.train_videos or len(vtr))                                        # the first N training videos
+    ltr, vtr = ltr[use], vtr[use]
     t0 = time.time()
     Y = fit_landmarks(flame, ltr, vtr, a.train_size, w_shape=3e-5).shape[:, :100].double()
-    res = dict(train_frames=len(ltr), train_fit_seconds=round(time.time() - t0, 1))
+    res = dict(train_videos=int(vtr.max()) + 1, train_frames=len(ltr), train_fit_seconds=round(time.time() - t0, 1))
     X = features(ltr, a.train_size); mu = X.mean(0); Xc = X - mu; C = Xc.T @ Xc / len(X)
     fr = load_frames(a.test, "test", a.test_size, max_frames=a.test_frames)
     mh = mean_head(flame, fr.images.shape[0]); e0 = geometry_errors(flame, fr, mh)["neutral_median"]
@@ -65,7 +68,7 @@ def main():
         def points(root, split, side):                                   # the detector's points, pixels at `side`
             imgs = annotated_frames(root, split, det.cfg.image_size)[0]
             with torch.no_grad(): return torch.cat([det(imgs[i:i + 64].float() / 255) for i in range(0, len(imgs), 64)]) * side
-        Xd = features(points(a.train, "train", a.train_size), a.train_size); mud = Xd.mean(0); Xdc = Xd - mud; Cd = Xdc.T @ Xdc / len(Xd)
+        Xd = features(points(a.train, "train", a.train_size)[use], a.train_size); mud = Xd.mean(0); Xdc = Xd - mud; Cd = Xdc.T @ Xdc / len(Xd)
         ld = points(a.test, "test", a.test_size)[keep]
         for lam in (1e-4, 1e-3, 1e-2):
             W = torch.linalg.solve(Cd + lam * Cd.diagonal().mean() * torch.eye(len(Cd), dtype=Cd.dtype), Xdc.T @ (Y - Y.mean(0)) / len(Xd))

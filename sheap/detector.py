@@ -155,7 +155,7 @@ def train_detector(root: str | Path, out: str | Path | None = None, cfg: Detecto
                    batch: int = 64, lr: float = 2e-3, weight_decay: float = 1e-4, seconds: float | None = None,
                    val_split: str | None = "val", device: str = "cpu", seed: int = 0, log_every: int = 200,
                    max_videos: int | None = None) -> tuple[LandmarkDetector, dict]:
-    "Train a `LandmarkDetector` on the `train` split's landmark annotations (the same labels the landmark loss uses), with random similarity transforms and colour jitter; AdamW with a cosine schedule; stops after `steps` or `seconds`. Writes the detector to `out` when given."
+    "Train a `LandmarkDetector` on the `train` split's landmark annotations (the same labels the landmark loss uses), with random similarity transforms and colour jitter; AdamW with a cosine schedule over `steps` or `seconds`, whichever ends the run first (a run stopped by the clock is annealed too). Writes the detector to `out` when given."
     cfg = cfg or DetectorConfig()
     torch.manual_seed(seed)
     g = torch.Generator(device="cpu").manual_seed(seed)
@@ -164,10 +164,11 @@ def train_detector(root: str | Path, out: str | Path | None = None, cfg: Detecto
     det = LandmarkDetector(cfg).to(device)
     opt = torch.optim.AdamW(det.parameters(), lr=lr, weight_decay=weight_decay)
     warm = min(200, max(1, steps // 10))                                             # warm-up steps
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s / steps, 1.0))))
     hist, t_train, step = [], time.time(), 0
+    done = lambda: max(step / steps, 0.0 if seconds is None else (time.time() - t_train) / seconds)   # the run's fraction: steps or seconds, whichever ends it
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(done(), 1.0))))
     imgs_d, lmk_d = imgs.to(device), lmk.to(device)
-    while step < steps and (seconds is None or time.time() - t_train < seconds):
+    while done() < 1:
         i = torch.randint(len(imgs), (batch,), generator=g).to(device)
         x, y = _warp(_as_float(imgs_d[i]), lmk_d[i], random_affine(batch, generator=g).to(device))
         jit = lambda: 1 + 0.2 * (torch.rand(batch, 1, 1, 1, generator=g).to(device) * 2 - 1)
@@ -178,7 +179,7 @@ def train_detector(root: str | Path, out: str | Path | None = None, cfg: Detecto
             hist.append((step, float(loss.detach()))); log.info("detector step %d: L1 %.4f (%.1f steps/s)", step, hist[-1][1], step / (time.time() - t_train))
     det.eval()
     info = dict(steps=step, seconds=round(time.time() - t_train, 1), load_seconds=round(t_train - t0, 1), frames=len(imgs),
-                identities=int(vid.max()) + 1, history=hist)
+                identities=int(vid.max()) + 1, lr_end=opt.param_groups[0]["lr"], history=hist)
     if val_split is not None:
         try: vi, vl, _ = annotated_frames(root, val_split, cfg.image_size)
         except ValueError: vi = None

@@ -584,7 +584,7 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
     if cfg["model"].get("landmark_init", "zero") not in ("fit", "zero"):
         raise ValueError(f"model.landmark_init must be fit or zero, got {cfg['model']['landmark_init']!r}")
     if start == 0 and model.estimator.cfg.landmarks and rank == 0:          # fitted once, then broadcast to the other ranks
-        frames = basis_frames(ds)
+        frames = basis_frames(ds, int(cfg["model"].get("landmark_fit_frames", 4096)))
         src = model.estimator.cfg.landmark_source
         meshes = model.estimator.landmark_points(frames["image_vit"].to(device)).cpu()
         k, n = model.estimator.fit_landmark_basis(meshes), int(torch.isfinite(meshes).all(-1).all(-1).sum())
