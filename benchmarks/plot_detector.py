@@ -42,7 +42,7 @@ def main(argv=None):
     fig.suptitle(f"68 landmarks at {S} px: median error against the truth", fontsize=9)
     fig.tight_layout()
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(a.out, dpi=110)
+    fig.savefig(a.out, dpi=90)
     print(f"wrote {a.out}")
 
 
