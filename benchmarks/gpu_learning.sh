@@ -10,6 +10,7 @@
 #                                             #  EVAL_FRAMES=F: score the test split in the same command, so a
 #                                             #  machine given back before the next command loses no result)
 #   bash benchmarks/gpu_learning.sh eval [F]  # test identities, F frames each (default 4): mean head, landmark fit, the model
+#                                             #  (BASELINES=mean: the mean head only, about 80 s sooner)
 #   bash benchmarks/gpu_learning.sh curves    # the run's DVCLive curves (loss terms, validation errors vs step) as one JSON
 #   bash benchmarks/gpu_learning.sh speed     # paper profile with the data pipeline: steps/s
 set -euo pipefail
@@ -44,7 +45,7 @@ PY
     if [ -n "${EVAL_FRAMES:-}" ]; then bash "$0" eval "$EVAL_FRAMES"; fi
     ;;
   eval)
-    python -m sheap.cli evaluate --data "$W/synth" --model "$W/run/checkpoints/$(cat $W/run/checkpoints/latest)" --split test --max-frames "${2:-4}" --device cuda --out "$OUT/learning_gpu.json"
+    python -m sheap.cli evaluate --data "$W/synth" --model "$W/run/checkpoints/$(cat $W/run/checkpoints/latest)" --split test --max-frames "${2:-4}" --baselines "${BASELINES:-all}" --device cuda --out "$OUT/learning_gpu.json"
     ;;
   curves)
     python - "$W/run/dvclive/plots/metrics" <<'PY' > "$OUT/curves_gpu.json"
