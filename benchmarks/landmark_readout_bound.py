@@ -7,6 +7,7 @@ fitted on the detector's points of the training frames, as the branch does (and,
 applied to the detector's points). Usage (data from `sheap synth`; the
 training split at 128 px, the test split at 256 px):
   python benchmarks/landmark_readout_bound.py --train TRAIN --test TEST --head-model HEAD --out OUT.json [--detector DET]
+      [--train-videos N] [--train-frames N]   # the maps fitted on the first N training videos / N frames of each
 """
 import argparse, json, time
 from pathlib import Path
@@ -34,15 +35,19 @@ def main():
     ap.add_argument("--test-frames", type=int, default=4); ap.add_argument("--out", required=True)
     ap.add_argument("--detector", default=None, help="a detector folder (`sheap train-detector`): also read out its points")
     ap.add_argument("--train-videos", type=int, default=None, help="fit the maps on the first N training videos only")
+    ap.add_argument("--train-frames", type=int, default=None, help="fit the maps on the first N frames of each training video only")
     a = ap.parse_args()
     torch.manual_seed(0)
     flame = FLAME.from_file(a.head_model)
     ltr, vtr = annotations(a.train, "train", "lmk68")
     use = vtr < (a.train_videos or len(vtr))                                        # the first N training videos
+    first = torch.cat([torch.ones(1, dtype=torch.bool), vtr[1:] != vtr[:-1]])
+    start = torch.cummax(torch.where(first, torch.arange(len(vtr)), 0), 0).values     # each frame's video's first frame
+    use &= torch.arange(len(vtr)) - start < (a.train_frames or len(vtr))             # ... and its first N frames
     ltr, vtr = ltr[use], vtr[use]
     t0 = time.time()
     Y = fit_landmarks(flame, ltr, vtr, a.train_size, w_shape=3e-5).shape[:, :100].double()
-    res = dict(train_videos=int(vtr.max()) + 1, train_frames=len(ltr), train_fit_seconds=round(time.time() - t0, 1))
+    res = dict(train_videos=int(vtr.unique().numel()), train_frames=len(ltr), train_fit_seconds=round(time.time() - t0, 1))
     X = features(ltr, a.train_size); mu = X.mean(0); Xc = X - mu; C = Xc.T @ Xc / len(X)
     fr = load_frames(a.test, "test", a.test_size, max_frames=a.test_frames)
     mh = mean_head(flame, fr.images.shape[0]); e0 = geometry_errors(flame, fr, mh)["neutral_median"]
