@@ -4,7 +4,7 @@
 #   bash benchmarks/gpu_detector.sh detector S   # train the detector on the train split's annotations for S seconds
 #                                                #  (DETECTOR=folder: use that detector instead), score it on the test split
 #   bash benchmarks/gpu_detector.sh start        # the branch's fitted start alone (1 training step), scored on the test split
-#                                                #  (BASELINES=mean: against the mean head only, ~2 minutes sooner)
+#                                                #  (BASELINES=mean: against the mean head only, about 80 s sooner)
 # FIT_FRAMES=n (start and extra): fit the branch on n training frames (model.landmark_fit_frames; default 4096)
 # then train and score with gpu_learning.sh, EXTRA as printed by `bash benchmarks/gpu_detector.sh extra`.
 set -euo pipefail

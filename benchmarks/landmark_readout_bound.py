@@ -41,9 +41,7 @@ def main():
     flame = FLAME.from_file(a.head_model)
     ltr, vtr = annotations(a.train, "train", "lmk68")
     use = vtr < (a.train_videos or len(vtr))                                        # the first N training videos
-    first = torch.cat([torch.ones(1, dtype=torch.bool), vtr[1:] != vtr[:-1]])
-    start = torch.cummax(torch.where(first, torch.arange(len(vtr)), 0), 0).values     # each frame's video's first frame
-    use &= torch.arange(len(vtr)) - start < (a.train_frames or len(vtr))             # ... and its first N frames
+    use &= torch.arange(len(vtr)) - torch.searchsorted(vtr, vtr) < (a.train_frames or len(vtr))   # ... their first N frames
     ltr, vtr = ltr[use], vtr[use]
     t0 = time.time()
     Y = fit_landmarks(flame, ltr, vtr, a.train_size, w_shape=3e-5).shape[:, :100].double()

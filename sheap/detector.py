@@ -174,7 +174,7 @@ def train_detector(root: str | Path, out: str | Path | None = None, cfg: Detecto
         jit = lambda: 1 + 0.2 * (torch.rand(batch, 1, 1, 1, generator=g).to(device) * 2 - 1)
         x = ((x - 0.5) * jit() + 0.5) * jit()                                          # contrast, brightness
         loss = detector_loss(det(x.clamp(0, 1)), y)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); step += 1
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); step += 1; sched.step()   # the next step's rate, from the fraction now done
         if step % log_every == 0 or step == 1:
             hist.append((step, float(loss.detach()))); log.info("detector step %d: L1 %.4f (%.1f steps/s)", step, hist[-1][1], step / (time.time() - t_train))
     det.eval()
