@@ -8,6 +8,9 @@ applied to the detector's points). Usage (data from `sheap synth`; the
 training split at 128 px, the test split at 256 px):
   python benchmarks/landmark_readout_bound.py --train TRAIN --test TEST --head-model HEAD --out OUT.json [--detector DET]
       [--train-videos N] [--train-frames N]   # the maps fitted on the first N training videos / N frames of each
+      [--gains 1.2,1.4,...]                   # also each ridge-1e-4 read-out's shape scaled by these factors
+      [--noise-px 0.1,0.2,...]                # also a simulated detector: the truth plus Gaussian noise of that
+                                              # standard deviation per axis, in pixels at 112 px (the detector's input)
 """
 import argparse, json, time
 from pathlib import Path
@@ -36,6 +39,8 @@ def main():
     ap.add_argument("--detector", default=None, help="a detector folder (`sheap train-detector`): also read out its points")
     ap.add_argument("--train-videos", type=int, default=None, help="fit the maps on the first N training videos only")
     ap.add_argument("--train-frames", type=int, default=None, help="fit the maps on the first N frames of each training video only")
+    ap.add_argument("--gains", default="", help="comma-separated: also score each ridge-1e-4 read-out's shape times these factors (is the read-out shrunk?)")
+    ap.add_argument("--noise-px", default="", help="comma-separated: read out the truth plus Gaussian noise of this sigma per axis (pixels at 112 px), the map fitted on equally noisy training points")
     a = ap.parse_args()
     torch.manual_seed(0)
     flame = FLAME.from_file(a.head_model)
@@ -56,6 +61,8 @@ def main():
         res[name] = dict(ratio=round(float(e.mean() / e0.mean()), 4), diff_mm=round(float(d.mean()), 4),
                          se_mm=round(float(d.std(ddof=1) / len(d) ** .5), 4), better=round(float((d < 0).mean()), 3))
         print(name, res[name], flush=True)
+    def gains(name, shape):                                              # the same prediction, its shape scaled
+        for c in (float(x) for x in a.gains.split(",") if x): score(f"{name}, shape x {c:g}", c * shape)
     res["identities"], res["mean_head_neutral_median"] = len(fr.ids), round(float(e0.mean()), 4)
     per_video = len(annotations(a.test, "test", "lmk68")[0]) // len(fr.ids)                    # the first test_frames of each
     keep = torch.cat([torch.arange(a.test_frames) + k * per_video for k in range(len(fr.ids))])
@@ -65,6 +72,7 @@ def main():
         for lam in (1e-4, 1e-3, 1e-2):
             W = torch.linalg.solve(C + lam * C.diagonal().mean() * torch.eye(len(C), dtype=C.dtype), Xc.T @ (Y - Y.mean(0)) / len(X))
             score(f"linear read-out of the {nm}, ridge {lam:g}", (features(l, a.test_size) - mu) @ W + Y.mean(0))
+            if lam == 1e-4: gains(f"linear read-out of the {nm}, ridge {lam:g}", (features(l, a.test_size) - mu) @ W + Y.mean(0))
     if a.detector:
         from sheap.detector import load_detector, annotated_frames
         det = load_detector(a.detector).eval()
@@ -76,16 +84,29 @@ def main():
         for lam in (1e-4, 1e-3, 1e-2):
             W = torch.linalg.solve(Cd + lam * Cd.diagonal().mean() * torch.eye(len(Cd), dtype=Cd.dtype), Xdc.T @ (Y - Y.mean(0)) / len(Xd))
             score(f"linear read-out of the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mud) @ W + Y.mean(0))
+            if lam == 1e-4: gains(f"linear read-out of the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mud) @ W + Y.mean(0))
             W = torch.linalg.solve(C + lam * C.diagonal().mean() * torch.eye(len(C), dtype=C.dtype), Xc.T @ (Y - Y.mean(0)) / len(X))
             score(f"the annotations' map applied to the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mu) @ W + Y.mean(0))
+    if a.noise_px:                                                         # a simulated detector of known accuracy
+        ttr = annotations(a.train, "train", "lmk68_clean")[0][use] * a.train_size / _native_size(a.train, "train")
+        tte = annotations(a.test, "test", "lmk68_clean")[0][keep] * a.test_size / _native_size(a.test)
+        g = torch.Generator().manual_seed(1)
+        for sigma in (float(x) for x in a.noise_px.split(",")):
+            ntr = ttr + torch.randn(ttr.shape, generator=g) * sigma * a.train_size / 112
+            nte = tte + torch.randn(tte.shape, generator=g) * sigma * a.test_size / 112
+            Xn = features(ntr, a.train_size); mun = Xn.mean(0); Xnc = Xn - mun; Cn = Xnc.T @ Xnc / len(Xn)
+            W = torch.linalg.solve(Cn + 1e-4 * Cn.diagonal().mean() * torch.eye(len(Cn), dtype=Cn.dtype), Xnc.T @ (Y - Y.mean(0)) / len(Xn))
+            name = f"linear read-out of the truth plus noise of {sigma:g} px per axis at 112 px, ridge 0.0001"
+            score(name, (features(nte, a.test_size) - mun) @ W + Y.mean(0))
+            res[name]["median_error_px_at_112"] = round(float((nte - tte).norm(dim=-1).median() * 112 / a.test_size), 3)
     score("FLAME fit to each frame's annotations", fit_landmarks(flame, fr.lmk68, torch.arange(fr.images.shape[0]), a.test_size).shape[:, :100])
     score("FLAME fit to each video's annotations", fit_landmarks(flame, fr.lmk68, fr.video, a.test_size).shape[:, :100])
     Path(a.out).write_text(json.dumps(res, indent=1))
 
-def _native_size(root):
+def _native_size(root, split="test"):
     from PIL import Image
     man = json.loads((Path(root) / "manifest.json").read_text())
-    v = next(x for x in man["videos"] if x["split"] == "test")
+    v = next(x for x in man["videos"] if x["split"] == split)
     with Image.open(Path(root) / v["path"] / "frames" / "000000.jpg") as im: return im.size[0]
 
 if __name__ == "__main__": main()
