@@ -218,14 +218,15 @@ def basis_frames(ds, limit: int = 4096) -> dict[str, Tensor]: # image_vit [N, 3,
 
 def landmark_fit_codes(flame: FLAME, frames: dict[str, Tensor], enc: EncoderConfig, iters: int = 300,
                        w_shape: float | None = None, # the fit's shape prior; None: `fit_landmarks`' default
+                       shape_gain: float = 1.0,      # the fitted shape codes times this (> 1: away from the mean head)
                       ) -> Tensor: # [N, n_out]
-    "What the estimator's shape, expression and pose heads would say for `basis_frames` if they matched a FLAME fit to the frames' 68 landmarks (`sheap.eval.geometry.fit_landmarks`: one shape per video): the landmark branch's starting point."
+    "What the estimator's shape, expression and pose heads would say for `basis_frames` if they matched a FLAME fit to the frames' 68 landmarks (`sheap.eval.geometry.fit_landmarks`: one shape per video): the landmark branch's starting point. `shape_gain` scales the fitted shape, to undo a pull of the landmarks towards the mean head that the fit inherits."
     from sheap.eval.geometry import fit_landmarks
     from sheap.flame import matrix_to_rotation_6d
     dev = flame.v_template.device
     p = fit_landmarks(flame, frames["lmk68"].to(dev), frames["video"].to(dev), frames["image_vit"].shape[-1], iters=iters, **({} if w_shape is None else {"w_shape": float(w_shape)}))
     pad = lambda x, n: torch.cat([x, x.new_zeros(x.shape[0], max(n - x.shape[1], 0))], 1)[:, :n]
-    return torch.cat([pad(p.shape, enc.n_shape), pad(p.expr, enc.n_expr), pad(p.eyelids, enc.n_eyelids),
+    return torch.cat([pad(p.shape, enc.n_shape) * shape_gain, pad(p.expr, enc.n_expr), pad(p.eyelids, enc.n_eyelids),
                       matrix_to_rotation_6d(p.pose[:, :enc.n_joints]).flatten(1), p.trans], 1).cpu()
 
 # %% ../nbs/19_train.ipynb #a2d6dc4f
@@ -592,8 +593,10 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
         else: log.info("landmark branch: %s found a face in %d of %d training frames; %d axes fitted", src, n, len(meshes), k)
         if k and cfg["model"].get("landmark_init", "zero") == "fit":
             t0 = time.time()
-            used = model.estimator.fit_landmark_linear(meshes, landmark_fit_codes(model.flame, frames, model.estimator.cfg, w_shape=cfg["model"].get("landmark_fit_prior")), ridge=float(cfg["model"].get("landmark_ridge", 1e-3)))
-            log.info("landmark branch: linear part started at a landmark fit of %d frames of %d videos (%.0f s)", used, int(frames["video"].max()) + 1, time.time() - t0)
+            used = model.estimator.fit_landmark_linear(meshes, landmark_fit_codes(model.flame, frames, model.estimator.cfg, w_shape=cfg["model"].get("landmark_fit_prior"),
+                                                                                      shape_gain=float(cfg["model"].get("landmark_shape_gain", 1.0))), ridge=float(cfg["model"].get("landmark_ridge", 1e-3)))
+            log.info("landmark branch: linear part started at a landmark fit of %d frames of %d videos (%.0f s; shape x %g)", used, int(frames["video"].max()) + 1,
+                     time.time() - t0, float(cfg["model"].get("landmark_shape_gain", 1.0)))
     if start == 0: broadcast_landmark_branch(model.estimator)
     if t["compile"]: model.compile_networks()
     online = t["data"] == "online" and not (cfg["assets"].get("vfhq") or cfg["assets"].get("nersemble"))
