@@ -8,6 +8,7 @@
 # FIT_FRAMES=n (start and extra): fit the branch on n training frames (model.landmark_fit_frames; default 4096)
 # DET_SIZE=s (detector): the detector's input side (default 112); VIT_SIZE=s (start and extra): the estimator's input
 #   side (train.vit_size; default 112, the gpu-bench profile's), which is what the detector reads: raise both together
+# SHAPE_GAIN=g (start and extra): the branch's fitted shape times g (model.landmark_shape_gain; default 1.0)
 # then train and score with gpu_learning.sh, EXTRA as printed by `bash benchmarks/gpu_detector.sh extra`.
 set -euo pipefail
 W=${SHEAP_WORK:-/tmp/sheap-bench}
@@ -16,7 +17,7 @@ mkdir -p "$W" "$OUT"
 HEAD=$W/head/FLAME_NEUTRAL.pkl
 BRANCH="-S step.coupling=false -S model.landmarks=true -S model.landmark_source=detector -S model.landmark_detector=$W/detector \
  -S model.landmark_init=fit -S model.landmark_fit_prior=3.0e-5 -S model.landmark_fixed=true -S model.landmark_dims=128 -S model.landmark_ridge=1.0e-4 \
- -S model.landmark_fit_frames=${FIT_FRAMES:-4096} -S train.vit_size=${VIT_SIZE:-112}"
+ -S model.landmark_fit_frames=${FIT_FRAMES:-4096} -S train.vit_size=${VIT_SIZE:-112} -S model.landmark_shape_gain=${SHAPE_GAIN:-1.0}"
 case "$1" in
   detector)
     if [ -n "${DETECTOR:-}" ]; then mkdir -p "$W/detector" && cp "$DETECTOR"/detector.* "$W/detector/"
