@@ -71,8 +71,9 @@ def main():
         l = l[keep] * a.test_size / _native_size(a.test)                                  # pixels at test_size
         for lam in (1e-4, 1e-3, 1e-2):
             W = torch.linalg.solve(C + lam * C.diagonal().mean() * torch.eye(len(C), dtype=C.dtype), Xc.T @ (Y - Y.mean(0)) / len(X))
-            score(f"linear read-out of the {nm}, ridge {lam:g}", (features(l, a.test_size) - mu) @ W + Y.mean(0))
-            if lam == 1e-4: gains(f"linear read-out of the {nm}, ridge {lam:g}", (features(l, a.test_size) - mu) @ W + Y.mean(0))
+            pred = (features(l, a.test_size) - mu) @ W + Y.mean(0)
+            score(f"linear read-out of the {nm}, ridge {lam:g}", pred)
+            if lam == 1e-4: gains(f"linear read-out of the {nm}, ridge {lam:g}", pred)
     if a.detector:
         from sheap.detector import load_detector, annotated_frames
         det = load_detector(a.detector).eval()
@@ -83,8 +84,9 @@ def main():
         ld = points(a.test, "test", a.test_size)[keep]
         for lam in (1e-4, 1e-3, 1e-2):
             W = torch.linalg.solve(Cd + lam * Cd.diagonal().mean() * torch.eye(len(Cd), dtype=Cd.dtype), Xdc.T @ (Y - Y.mean(0)) / len(Xd))
-            score(f"linear read-out of the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mud) @ W + Y.mean(0))
-            if lam == 1e-4: gains(f"linear read-out of the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mud) @ W + Y.mean(0))
+            pred = (features(ld, a.test_size) - mud) @ W + Y.mean(0)
+            score(f"linear read-out of the detector's points, ridge {lam:g}", pred)
+            if lam == 1e-4: gains(f"linear read-out of the detector's points, ridge {lam:g}", pred)
             W = torch.linalg.solve(C + lam * C.diagonal().mean() * torch.eye(len(C), dtype=C.dtype), Xc.T @ (Y - Y.mean(0)) / len(X))
             score(f"the annotations' map applied to the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mu) @ W + Y.mean(0))
     if a.noise_px:                                                         # a simulated detector of known accuracy

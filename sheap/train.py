@@ -223,6 +223,7 @@ def landmark_fit_codes(flame: FLAME, frames: dict[str, Tensor], enc: EncoderConf
     "What the estimator's shape, expression and pose heads would say for `basis_frames` if they matched a FLAME fit to the frames' 68 landmarks (`sheap.eval.geometry.fit_landmarks`: one shape per video): the landmark branch's starting point. `shape_gain` scales the fitted shape, to undo a pull of the landmarks towards the mean head that the fit inherits."
     from sheap.eval.geometry import fit_landmarks
     from sheap.flame import matrix_to_rotation_6d
+    if not (math.isfinite(shape_gain) and shape_gain > 0): raise ValueError(f"shape_gain must be a positive number, got {shape_gain}")
     dev = flame.v_template.device
     p = fit_landmarks(flame, frames["lmk68"].to(dev), frames["video"].to(dev), frames["image_vit"].shape[-1], iters=iters, **({} if w_shape is None else {"w_shape": float(w_shape)}))
     pad = lambda x, n: torch.cat([x, x.new_zeros(x.shape[0], max(n - x.shape[1], 0))], 1)[:, :n]
@@ -592,11 +593,10 @@ def _train(cfg: dict, rank: int, world: int, device: torch.device, resume: bool,
         if k == 0: log.warning("landmark branch: %s found a face in %d of %d training frames: too few to fit its basis, the branch stays silent", src, n, len(meshes))
         else: log.info("landmark branch: %s found a face in %d of %d training frames; %d axes fitted", src, n, len(meshes), k)
         if k and cfg["model"].get("landmark_init", "zero") == "fit":
-            t0 = time.time()
-            used = model.estimator.fit_landmark_linear(meshes, landmark_fit_codes(model.flame, frames, model.estimator.cfg, w_shape=cfg["model"].get("landmark_fit_prior"),
-                                                                                      shape_gain=float(cfg["model"].get("landmark_shape_gain", 1.0))), ridge=float(cfg["model"].get("landmark_ridge", 1e-3)))
-            log.info("landmark branch: linear part started at a landmark fit of %d frames of %d videos (%.0f s; shape x %g)", used, int(frames["video"].max()) + 1,
-                     time.time() - t0, float(cfg["model"].get("landmark_shape_gain", 1.0)))
+            t0, gain = time.time(), float(cfg["model"].get("landmark_shape_gain", 1.0))
+            codes = landmark_fit_codes(model.flame, frames, model.estimator.cfg, w_shape=cfg["model"].get("landmark_fit_prior"), shape_gain=gain)
+            used = model.estimator.fit_landmark_linear(meshes, codes, ridge=float(cfg["model"].get("landmark_ridge", 1e-3)))
+            log.info("landmark branch: linear part started at a landmark fit of %d frames of %d videos (%.0f s; shape x %g)", used, int(frames["video"].max()) + 1, time.time() - t0, gain)
     if start == 0: broadcast_landmark_branch(model.estimator)
     if t["compile"]: model.compile_networks()
     online = t["data"] == "online" and not (cfg["assets"].get("vfhq") or cfg["assets"].get("nersemble"))
