@@ -11,6 +11,8 @@ training split at 128 px, the test split at 256 px):
       [--gains 1.2,1.4,...]                   # also each ridge-1e-4 read-out's shape scaled by these factors
       [--noise-px 0.1,0.2,...]                # also a simulated detector: the truth plus Gaussian noise of that
                                               # standard deviation per axis, in pixels at 112 px (the detector's input)
+      [--mediapipe]                           # with --detector: also mediapipe's face mesh of the same 112 px frames
+                                              # (128 principal axes), alone and beside the detector's points
 """
 import argparse, json, time
 from pathlib import Path
@@ -40,6 +42,7 @@ def main():
     ap.add_argument("--train-videos", type=int, default=None, help="fit the maps on the first N training videos only")
     ap.add_argument("--train-frames", type=int, default=None, help="fit the maps on the first N frames of each training video only")
     ap.add_argument("--gains", default="", help="comma-separated: also score each ridge-1e-4 read-out's shape times these factors (is the read-out shrunk?)")
+    ap.add_argument("--mediapipe", action="store_true", help="with --detector: also read out mediapipe's face mesh (128 principal axes), alone and beside the detector's points (does it add to them?)")
     ap.add_argument("--noise-px", default="", help="comma-separated: read out the truth plus Gaussian noise of this sigma per axis (pixels at 112 px), the map fitted on equally noisy training points")
     a = ap.parse_args()
     torch.manual_seed(0)
@@ -89,6 +92,27 @@ def main():
             if lam == 1e-4: gains(f"linear read-out of the detector's points, ridge {lam:g}", pred)
             W = torch.linalg.solve(C + lam * C.diagonal().mean() * torch.eye(len(C), dtype=C.dtype), Xc.T @ (Y - Y.mean(0)) / len(X))
             score(f"the annotations' map applied to the detector's points, ridge {lam:g}", (features(ld, a.test_size) - mu) @ W + Y.mean(0))
+        if a.mediapipe:                                                  # mediapipe's mesh of the same frames, as the mediapipe branch reads it
+            from sheap.encoder import face_meshes, landmark_features as lf
+            def axes(ftr, fte, k=128):                                   # principal axes of the training features, one common scale
+                m = ftr.mean(0); ev, evec = torch.linalg.eigh((ftr - m).T @ (ftr - m) / len(ftr)); B = evec[:, -k:] / ev[-k:].mean().sqrt()
+                return (ftr - m) @ B, (fte - m) @ B
+            def meshes(root, split):
+                imgs = annotated_frames(root, split, 112)[0]
+                return torch.cat([face_meshes(imgs[i:i + 64].float() / 255) for i in range(0, len(imgs), 64)])
+            (Ftr, ok), (Fte, okt) = lf(meshes(a.train, "train")[use]), lf(meshes(a.test, "test")[keep])
+            res["mediapipe_found"] = dict(train=int(ok.sum()), test=int(okt.sum()))
+            ztr, zte = axes(Ftr[ok].double(), Fte.double())
+            Ztr = torch.zeros(len(Ftr), ztr.shape[1], dtype=torch.double); Ztr[ok] = ztr; zte = torch.where(okt[:, None], zte, 0.0)
+            dtr, dte = axes(Xd, features(ld, a.test_size))
+            def readout(Xtr, Xte):                                       # ridge 1e-4 on the frames where mediapipe found a face
+                X, Yk = Xtr[ok], Y[ok]; m = X.mean(0); Xc = X - m; Ck = Xc.T @ Xc / len(X)
+                return (Xte - m) @ torch.linalg.solve(Ck + 1e-4 * Ck.diagonal().mean() * torch.eye(len(Ck), dtype=Ck.dtype), Xc.T @ (Yk - Yk.mean(0)) / len(X)) + Yk.mean(0)
+            for c in (float(x) for x in (a.gains or "1").split(",") if x):
+                score(f"linear read-out of mediapipe's mesh, ridge 0.0001, shape x {c:g}", c * readout(Ztr, zte))
+                for wm in (0.5, 1.0):
+                    score(f"linear read-out of the detector's points and mediapipe's mesh x {wm:g}, ridge 0.0001, shape x {c:g}",
+                          c * readout(torch.cat([dtr, wm * Ztr], 1), torch.cat([dte, wm * zte], 1)))
     if a.noise_px:                                                         # a simulated detector of known accuracy
         ttr = annotations(a.train, "train", "lmk68_clean")[0][use] * a.train_size / _native_size(a.train, "train")
         tte = annotations(a.test, "test", "lmk68_clean")[0][keep] * a.test_size / _native_size(a.test)

@@ -38,6 +38,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                            'sheap.cli._synth_params': ('cli.html#_synth_params', 'sheap/cli.py'),
                            'sheap.cli._train': ('cli.html#_train', 'sheap/cli.py'),
                            'sheap.cli._train_detector': ('cli.html#_train_detector', 'sheap/cli.py'),
+                           'sheap.cli._widths': ('cli.html#_widths', 'sheap/cli.py'),
                            'sheap.cli._write_result': ('cli.html#_write_result', 'sheap/cli.py'),
                            'sheap.cli.build_parser': ('cli.html#build_parser', 'sheap/cli.py'),
                            'sheap.cli.device': ('cli.html#device', 'sheap/cli.py'),

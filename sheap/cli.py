@@ -120,7 +120,7 @@ def _train_detector(args):
     import json, logging
     from sheap.detector import DetectorConfig, train_detector
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    det, info = train_detector(args.data, args.out, DetectorConfig(image_size=args.size), steps=args.steps, batch=args.batch,
+    det, info = train_detector(args.data, args.out, DetectorConfig(image_size=args.size, widths=args.widths), steps=args.steps, batch=args.batch,
                                lr=args.lr, seconds=args.seconds, device=args.device, seed=args.seed, val_split=args.val_split)
     print(json.dumps({k: v for k, v in info.items() if k != "history"}))
     print(f"wrote {args.out / 'detector.safetensors'} and detector.json")
@@ -256,6 +256,13 @@ def device(text: str) -> str:
 
 SEED, SIZE, COUNT = int_in(0, 2**63 - 1), int_in(32, 4096), int_in(1, 10**7)
 
+def _widths(text: str) -> tuple[int, ...]:
+    "`--widths 16,32,64,128`: the detector's channels per level, 2 to 6 positive integers."
+    try: w = tuple(int(x) for x in text.split(","))
+    except ValueError: raise argparse.ArgumentTypeError(f"widths must be comma-separated integers, got {text!r}") from None
+    if not 2 <= len(w) <= 6 or min(w) < 1: raise argparse.ArgumentTypeError(f"widths must be 2 to 6 positive integers, got {text!r}")
+    return w
+
 class _Parser(argparse.ArgumentParser):
     "Defaults in --help for every sub-command."
     def __init__(self, *a, **k): super().__init__(*a, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **k)
@@ -331,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--data", type=Path, required=True, help="dataset folder (`sheap synth` or `sheap prepare`): its train split's frames and lmk68 annotations")
     d.add_argument("--out", type=Path, required=True, help="folder for detector.safetensors and detector.json")
     d.add_argument("--size", type=SIZE, default=112, help="input side in pixels (the estimator's ViT input)")
+    d.add_argument("--widths", type=_widths, default=(32, 64, 128, 256), help="channels of the U-Net's levels, comma-separated (default 32,64,128,256; smaller is faster on a CPU)")
     d.add_argument("--steps", type=COUNT, default=4000)
     d.add_argument("--seconds", type=float, default=None, help="stop after this many seconds of training")
     d.add_argument("--batch", type=COUNT, default=64)

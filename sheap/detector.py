@@ -29,7 +29,10 @@ class DetectorConfig:
     heatmap_stride: int = 2          # heatmaps at 1/stride of the input side
     groups: int = 8                  # GroupNorm groups (no batch statistics: the same output in train and eval mode)
 
-    def __post_init__(self): self.widths = tuple(self.widths)   # a list when read back from JSON
+    def __post_init__(self):
+        self.widths = tuple(self.widths)                            # a list when read back from JSON
+        if bad := [w for w in self.widths if w < 1 or w % min(self.groups, w)]:
+            raise ValueError(f"detector widths must be positive multiples of groups={self.groups} (or smaller than it), got {bad[0]} in {self.widths}")
 
 def _block(cin: int, cout: int, groups: int, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.GroupNorm(min(groups, cout), cout), nn.SiLU(),
@@ -90,7 +93,7 @@ def load_detector(folder: str | Path, device=None) -> LandmarkDetector:
     for f in (cj, wf):
         if not f.exists(): raise FileNotFoundError(f"{f}: landmark detector file missing (write it with `sheap train-detector --out {folder}`)")
     try: det = LandmarkDetector(DetectorConfig(**json.loads(cj.read_text())["config"]))
-    except (json.JSONDecodeError, KeyError, TypeError) as e: raise DetectorError(f"{cj}: not a detector config ({type(e).__name__}: {e})") from None
+    except (ValueError, KeyError, TypeError) as e: raise DetectorError(f"{cj}: not a detector config ({type(e).__name__}: {e})") from None
     try: sd = load_file(str(wf))
     except Exception as e: raise DetectorError(f"{wf}: unreadable weights ({type(e).__name__}: {e})") from None
     want = det.state_dict()

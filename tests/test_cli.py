@@ -162,11 +162,16 @@ def test_train_detector(tmp_path, head_dir):
     from sheap.synthetic import generate, SynthConfig
     from sheap.detector import load_detector
     generate(tmp_path / "syn", head_dir / "FLAME_NEUTRAL.pkl", videos=2, split="train", seed=4, cfg=SynthConfig(size=64, frames=2), progress=False, workers=1)
-    r = run("train-detector", "--data", str(tmp_path / "syn"), "--out", str(tmp_path / "det"), "--size", "32", "--steps", "2", "--batch", "2")
+    r = run("train-detector", "--data", str(tmp_path / "syn"), "--out", str(tmp_path / "det"), "--size", "32", "--steps", "2", "--batch", "2",
+            "--widths", "8,16,32")
     assert r.returncode == 0, r.stderr[-2000:]
     info = json.loads(r.stdout.splitlines()[0])
     assert info["steps"] == 2 and info["frames"] == 4 and "val_median_px" not in info      # no val split: none reported
-    assert load_detector(tmp_path / "det").cfg.image_size == 32
+    assert load_detector(tmp_path / "det").cfg.image_size == 32 and load_detector(tmp_path / "det").cfg.widths == (8, 16, 32)
+    for bad in ("8", "8,x", "8,0,16"):                                                    # one level, not a number, zero channels
+        r = run("train-detector", "--data", str(tmp_path / "syn"), "--out", str(tmp_path / "d3"), "--widths", bad)
+        assert r.returncode == 2 and "widths" in r.stderr and "Traceback" not in r.stderr, (bad, r.stderr[-500:])
+    assert not (tmp_path / "d3").exists()
     r = run("train-detector", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "d2"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "manifest" in r.stderr
     assert not (tmp_path / "d2").exists()
