@@ -108,7 +108,7 @@ def main():
             def readout(Xtr, Xte):                                       # ridge 1e-4 on the frames where mediapipe found a face
                 X, Yk = Xtr[ok], Y[ok]; m = X.mean(0); Xc = X - m; Ck = Xc.T @ Xc / len(X)
                 return (Xte - m) @ torch.linalg.solve(Ck + 1e-4 * Ck.diagonal().mean() * torch.eye(len(Ck), dtype=Ck.dtype), Xc.T @ (Yk - Yk.mean(0)) / len(X)) + Yk.mean(0)
-            for c in (float(x) for x in (a.gains or "1").split(",") if x):
+            for c in [1.0] + [float(x) for x in a.gains.split(",") if x and float(x) != 1]:   # as fitted, then each gain
                 score(f"linear read-out of mediapipe's mesh, ridge 0.0001, shape x {c:g}", c * readout(Ztr, zte))
                 for wm in (0.5, 1.0):
                     score(f"linear read-out of the detector's points and mediapipe's mesh x {wm:g}, ridge 0.0001, shape x {c:g}",
