@@ -338,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--data", type=Path, required=True, help="dataset folder (`sheap synth` or `sheap prepare`): its train split's frames and lmk68 annotations")
     d.add_argument("--out", type=Path, required=True, help="folder for detector.safetensors and detector.json")
     d.add_argument("--size", type=SIZE, default=112, help="input side in pixels (the estimator's ViT input)")
-    d.add_argument("--widths", type=_widths, default=(32, 64, 128, 256), help="channels of the U-Net's levels, comma-separated (default 32,64,128,256; smaller is faster on a CPU)")
+    d.add_argument("--widths", type=_widths, default=(32, 64, 128, 256), help="channels of the U-Net's levels, comma-separated (smaller is faster on a CPU)")
     d.add_argument("--steps", type=COUNT, default=4000)
     d.add_argument("--seconds", type=float, default=None, help="stop after this many seconds of training")
     d.add_argument("--batch", type=COUNT, default=64)
