@@ -45,6 +45,7 @@ def main():
     ap.add_argument("--mediapipe", action="store_true", help="with --detector: also read out mediapipe's face mesh (128 principal axes), alone and beside the detector's points (does it add to them?)")
     ap.add_argument("--noise-px", default="", help="comma-separated: read out the truth plus Gaussian noise of this sigma per axis (pixels at 112 px), the map fitted on equally noisy training points")
     a = ap.parse_args()
+    if a.mediapipe and not a.detector: ap.error("--mediapipe compares the mesh with the detector's points: give --detector too")
     torch.manual_seed(0)
     flame = FLAME.from_file(a.head_model)
     ltr, vtr = annotations(a.train, "train", "lmk68")

@@ -31,8 +31,10 @@ class DetectorConfig:
 
     def __post_init__(self):
         self.widths = tuple(self.widths)                            # a list when read back from JSON
-        if bad := [w for w in self.widths if w < 1 or w % min(self.groups, w)]:
+        if bad := [w for w in self.widths if w < 1 or w % min(self.groups, w)]:   # GroupNorm(min(groups, w), w) must split w
             raise ValueError(f"detector widths must be positive multiples of groups={self.groups} (or smaller than it), got {bad[0]} in {self.widths}")
+        if self.heatmap_stride not in (1, 2, 4) or 2 ** (len(self.widths) - 1) < self.heatmap_stride:   # one level per halving
+            raise ValueError(f"heatmap_stride must be 1, 2 or 4 and at most 2^(levels-1) for widths {self.widths}, got {self.heatmap_stride}")
 
 def _block(cin: int, cout: int, groups: int, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.GroupNorm(min(groups, cout), cout), nn.SiLU(),
@@ -44,7 +46,6 @@ class LandmarkDetector(nn.Module):
         super().__init__()
         self.cfg = c = cfg or DetectorConfig()
         w, g = list(c.widths), c.groups
-        if c.heatmap_stride not in (1, 2, 4) or 2 ** (len(w) - 1) < c.heatmap_stride: raise ValueError(f"heatmap_stride must be 1, 2 or 4 and at most 2^(levels-1), got {c.heatmap_stride}")
         self.down = nn.ModuleList([_block(3, w[0], g)] + [_block(w[i - 1], w[i], g, stride=2) for i in range(1, len(w))])
         n_up = len(w) - 1 - int(math.log2(c.heatmap_stride))
         self.up = nn.ModuleList([_block(w[i] + w[i - 1], w[i - 1], g) for i in range(len(w) - 1, len(w) - 1 - n_up, -1)])
